@@ -1,0 +1,183 @@
+"""``create_service_app``: the wiring every motcua service shares.
+
+It gives an application its state (settings, database, token verifier, metrics, readiness checks),
+the problem+json error handlers, the request-context and body-guard middleware, the operational
+routes (``/livez``, ``/readyz``, ``/metrics``) and an OpenAPI document in which every error
+response is a problem document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
+
+from motcua_kit.auth import TokenVerifier, optional_principal
+from motcua_kit.db import Database
+from motcua_kit.errors import PROBLEM_MEDIA_TYPE, FieldError, Problem, install_problem_handlers, problem_responses
+from motcua_kit.health import ReadinessCheck, database_checks, livez, readyz
+from motcua_kit.logging import configure_logging
+from motcua_kit.metrics import HttpMetrics, metrics_endpoint
+from motcua_kit.middleware import BodyGuardMiddleware, RequestContextMiddleware
+from motcua_kit.settings import ServiceSettings
+
+API_PREFIX = "/api/v1"
+JSON_MEDIA_TYPES = ("application/json", "application/merge-patch+json")
+
+LifespanHook = Callable[[FastAPI], Awaitable[None]]
+
+
+def create_service_app(
+    *,
+    settings: ServiceSettings,
+    title: str,
+    version: str,
+    description: str,
+    routers: Sequence[APIRouter],
+    database: Database | None = None,
+    migrations: str | None = None,
+    readiness_checks: dict[str, ReadinessCheck] | None = None,
+    media_types: Iterable[str] = JSON_MEDIA_TYPES,
+    on_startup: Sequence[LifespanHook] = (),
+    on_shutdown: Sequence[LifespanHook] = (),
+    openapi_tags: list[dict[str, Any]] | None = None,
+) -> FastAPI:
+    """Build a service application.
+
+    ``database`` defaults to one built from ``settings.database``; pass ``None`` with
+    ``migrations=None`` for a process without a database (the gateway).
+    """
+    service = settings.service_name
+    configure_logging(service, level=settings.log_level, json=settings.log_json)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        for hook in on_startup:
+            await hook(app)
+        try:
+            yield
+        finally:
+            for hook in on_shutdown:
+                await hook(app)
+            db: Database | None = getattr(app.state, "database", None)
+            if db is not None:
+                await db.dispose()
+
+    app = FastAPI(
+        title=title,
+        version=version,
+        description=description,
+        lifespan=lifespan,
+        openapi_tags=openapi_tags,
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.service = service
+    app.state.database = database
+    app.state.token_verifier = TokenVerifier.from_settings(settings.auth)
+    app.state.metrics = HttpMetrics(service)
+    checks: dict[str, ReadinessCheck] = {}
+    if database is not None and migrations is not None:
+        checks.update(database_checks(database, migrations))
+    checks.update(readiness_checks or {})
+    app.state.readiness_checks = checks
+
+    api_routes = _api_routes(routers)
+    for route, _template in api_routes:
+        _document_errors(route)
+    route_templates = {id(route): template for route, template in api_routes}
+
+    install_problem_handlers(app)
+    app.add_middleware(BodyGuardMiddleware, max_body_bytes=settings.max_body_bytes, media_types=media_types)
+    app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics, route_templates=route_templates)
+
+    app.add_route("/livez", livez, methods=["GET"], include_in_schema=False)
+    app.add_route("/readyz", readyz, methods=["GET"], include_in_schema=False)
+    app.add_route("/metrics", metrics_endpoint, methods=["GET"], include_in_schema=False)
+    for router in routers:
+        app.include_router(router, prefix=API_PREFIX)
+    app.openapi = _openapi_with_problems(app)  # type: ignore[method-assign]
+    return app
+
+
+def _uses(route: APIRoute, target: Callable[..., Any]) -> bool:
+    stack = list(route.dependant.dependencies)
+    while stack:
+        dependant = stack.pop()
+        if dependant.call is target:
+            return True
+        stack.extend(dependant.dependencies)
+    return False
+
+
+def _requires_roles(route: APIRoute) -> bool:
+    stack = list(route.dependant.dependencies)
+    while stack:
+        dependant = stack.pop()
+        if getattr(dependant.call, "__motcua_roles__", None) is not None:
+            return True
+        stack.extend(dependant.dependencies)
+    return False
+
+
+def _api_routes(routers: Sequence[APIRouter]) -> list[tuple[APIRoute, str]]:
+    """Every API route with its full path template (the metrics label)."""
+    found: list[tuple[APIRoute, str]] = []
+    for router in routers:
+        for route in router.routes:
+            if isinstance(route, APIRoute):
+                found.append((route, API_PREFIX + route.path))
+            else:
+                raise TypeError("service routers are flat: include sub-routers in create_service_app instead")
+    return found
+
+
+def _document_errors(route: APIRoute) -> None:
+    """Declare on a route the problem responses the kit itself can produce."""
+    statuses: list[int] = []
+    if route.dependant.query_params or route.dependant.path_params or route.body_field is not None:
+        statuses.append(422)
+    if route.body_field is not None:
+        statuses += [400, 413, 415]
+    if _uses(route, optional_principal):
+        statuses.append(401)
+    if _requires_roles(route):
+        statuses.append(403)
+    for status, entry in problem_responses(*statuses).items():
+        route.responses.setdefault(status, entry)
+
+
+def _openapi_with_problems(app: FastAPI) -> Callable[[], dict[str, Any]]:
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        document = get_openapi(
+            title=app.title,
+            version=app.version,
+            description=app.description,
+            routes=app.routes,
+            tags=app.openapi_tags,
+        )
+        schemas = document.setdefault("components", {}).setdefault("schemas", {})
+        problem_schema = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+        for name, definition in problem_schema.pop("$defs", {}).items():
+            schemas.setdefault(name, definition)
+        schemas["Problem"] = problem_schema
+        schemas.setdefault("FieldError", FieldError.model_json_schema())
+        # Error responses are problem documents only (FastAPI would also list application/json).
+        for path_item in document.get("paths", {}).values():
+            for operation in path_item.values():
+                for status, response in operation.get("responses", {}).items():
+                    if status.isdigit() and int(status) >= 400:
+                        response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        schemas.pop("HTTPValidationError", None)
+        schemas.pop("ValidationError", None)
+        app.openapi_schema = document
+        return document
+
+    return openapi

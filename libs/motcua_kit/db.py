@@ -1,0 +1,183 @@
+"""Database access shared by the services: metadata conventions, column types, engine and sessions.
+
+One request is one transaction: the :data:`DBSession` dependency opens a session, the route and its
+service only ``flush()``, and the dependency commits before the response is sent (FastAPI's
+``scope="function"``), so a response that says "created" is never sent for a write that did not
+commit. On error it rolls back.
+
+SQLite is the embedded default. Python's sqlite3 driver opens transactions lazily with a plain
+``BEGIN``; a read transaction that later writes can then fail at once with "database is locked"
+instead of waiting. We take over ``BEGIN`` ourselves: requests that may write start with
+``BEGIN IMMEDIATE`` (waiting up to ``busy_timeout`` for the single writer slot), reads start with a
+plain ``BEGIN``. WAL mode lets readers proceed while one connection writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from enum import StrEnum
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from sqlalchemy import JSON, DateTime, Enum, MetaData, event
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.types import TypeDecorator
+
+from motcua_kit.settings import DatabaseSettings
+
+NAMING_CONVENTION: dict[str, str] = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_IMMEDIATE = "motcua_sqlite_immediate"
+
+
+def new_metadata() -> MetaData:
+    """A metadata object with the shared naming convention (each service has its own)."""
+    return MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A timezone-aware instant, stored in UTC on every backend.
+
+    SQLite has no time zone type and hands back naive values; they are UTC by construction, so we
+    attach UTC on the way out. Naive values on the way in are a programming error.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTCDateTime column")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def str_enum(enum_class: type[StrEnum], length: int = 32) -> Enum:
+    """Store a StrEnum by its values (not its member names) in a plain string column."""
+    return Enum(
+        enum_class,
+        native_enum=False,
+        length=length,
+        validate_strings=True,
+        values_callable=lambda members: [m.value for m in members],
+        create_constraint=False,
+    )
+
+
+# JSONB on PostgreSQL (indexable, compact), JSON text on SQLite.
+JSONDocument = JSON().with_variant(JSONB(), "postgresql")
+
+
+def normalise_url(raw: str) -> URL:
+    """Accept `sqlite:///...` and `postgresql://...` and add the async driver."""
+    url = make_url(raw)
+    if url.drivername in {"sqlite", "sqlite+pysqlite"}:
+        url = url.set(drivername="sqlite+aiosqlite")
+    elif url.drivername in {"postgresql", "postgres", "postgresql+psycopg2", "postgresql+psycopg"}:
+        url = url.set(drivername="postgresql+asyncpg")
+    return url
+
+
+def is_sqlite(url: URL | str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def create_engine(settings: DatabaseSettings) -> AsyncEngine:
+    """An async engine configured for the backend the URL names."""
+    url = normalise_url(settings.url)
+    if is_sqlite(url):
+        engine = create_async_engine(url, echo=settings.echo, pool_timeout=settings.pool_timeout_seconds)
+        _configure_sqlite(engine, synchronous=settings.sqlite_synchronous)
+        return engine
+    server_settings = {"application_name": "motcua"}
+    if settings.statement_timeout_ms:
+        server_settings["statement_timeout"] = str(settings.statement_timeout_ms)
+    return create_async_engine(
+        url,
+        echo=settings.echo,
+        pool_size=settings.pool_size,
+        max_overflow=settings.max_overflow,
+        pool_timeout=settings.pool_timeout_seconds,
+        pool_pre_ping=True,
+        connect_args={"server_settings": server_settings, "timeout": 5},
+    )
+
+
+def _configure_sqlite(engine: AsyncEngine, *, synchronous: str) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Stop the driver from issuing BEGIN itself; `_on_begin` does it (see module docstring).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        immediate = connection.get_execution_options().get(_IMMEDIATE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+class Database:
+    """A service's engine and session factory; lives on ``app.state.database``."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.sqlite = engine.dialect.name == "sqlite"
+        self.sessionmaker = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+    @classmethod
+    def from_settings(cls, settings: DatabaseSettings) -> Database:
+        return cls(create_engine(settings))
+
+    @asynccontextmanager
+    async def transaction(self, *, write: bool = True) -> AsyncIterator[AsyncSession]:
+        """A session in one transaction: committed when the block ends, rolled back on error."""
+        async with self.sessionmaker() as session:
+            if write and self.sqlite:
+                await session.connection(execution_options={_IMMEDIATE: True})
+            try:
+                yield session
+                await session.commit()
+            except BaseException:
+                await session.rollback()
+                raise
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+async def _request_transaction(request: Request) -> AsyncIterator[AsyncSession]:
+    database: Database = request.app.state.database
+    async with database.transaction(write=request.method not in SAFE_METHODS) as session:
+        yield session
+
+
+DBSession = Annotated[AsyncSession, Depends(_request_transaction, scope="function")]
+"""The request's session. Commits after the route returns and before the response is sent."""

@@ -1,0 +1,114 @@
+"""Page and sort parameters, the ``Page[T]`` envelope, and a paginated query runner.
+
+A list answers ``{"items": [...], "total": N, "page": p, "size": s}``. ``size`` is capped at
+:data:`MAX_PAGE_SIZE`. Sorting is ``?sort=field,-other`` over an explicit allow-list per list; an
+unknown field is a 422 naming ``sort``.
+"""
+
+# No `from __future__ import annotations` here: FastAPI must see the closure's Query() annotation.
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any, Generic, TypeVar
+
+from fastapi import Depends, Query
+from fastapi.params import Depends as DependsParam
+from pydantic import BaseModel, Field
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+
+from motcua_kit.errors import FieldError, UnprocessableContent
+
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 20
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int = Field(ge=0, description="Items matching the filters, over all pages.")
+    page: int = Field(ge=1)
+    size: int = Field(ge=1, le=MAX_PAGE_SIZE)
+
+
+@dataclass(frozen=True, slots=True)
+class PageParams:
+    page: int = 1
+    size: int = DEFAULT_PAGE_SIZE
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.size
+
+
+def _page_params(
+    page: Annotated[int, Query(ge=1, le=1_000_000, description="Page number, from 1.")] = 1,
+    size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Items per page.")] = DEFAULT_PAGE_SIZE,
+) -> PageParams:
+    return PageParams(page=page, size=size)
+
+
+Pagination = Annotated[PageParams, Depends(_page_params)]
+
+
+@dataclass(frozen=True, slots=True)
+class SortKey:
+    name: str
+    descending: bool
+
+
+def sort_param(allowed: Sequence[str], default: str) -> DependsParam:
+    """A `sort` query parameter over ``allowed`` field names; ``-name`` sorts descending."""
+    allowed_set = frozenset(allowed)
+    description = f"Comma-separated fields, `-` for descending. Allowed: {', '.join(allowed)}."
+
+    def dependency(
+        sort: Annotated[str, Query(description=description, max_length=200)] = default,
+    ) -> list[SortKey]:
+        keys: list[SortKey] = []
+        for part in (p.strip() for p in sort.split(",")):
+            if not part:
+                continue
+            name = part.removeprefix("-").removeprefix("+")
+            if name not in allowed_set:
+                raise UnprocessableContent(
+                    f"Cannot sort by {name!r}.",
+                    errors=[
+                        FieldError(
+                            field="sort",
+                            location="query",
+                            message=f"unknown sort field {name!r}; allowed: {', '.join(allowed)}",
+                            type="enum",
+                        )
+                    ],
+                )
+            keys.append(SortKey(name=name, descending=part.startswith("-")))
+        return keys
+
+    param: DependsParam = Depends(dependency)
+    return param
+
+
+Sortable = ColumnElement[Any] | InstrumentedAttribute[Any]
+
+
+def apply_sort(statement: Select[Any], keys: Sequence[SortKey], columns: Mapping[str, Sortable]) -> Select[Any]:
+    """Order ``statement`` by the sort keys, mapped to columns."""
+    return statement.order_by(*[columns[k.name].desc() if k.descending else columns[k.name].asc() for k in keys])
+
+
+async def paginate(
+    session: AsyncSession,
+    statement: Select[Any],
+    params: PageParams,
+) -> tuple[Sequence[Any], int]:
+    """Run one page of ``statement`` and the total count of its rows (scalars)."""
+    total = await session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    rows = (await session.scalars(statement.limit(params.size).offset(params.offset))).all()
+    return rows, int(total or 0)
+
+
+def page_of(rows: Sequence[Any], total: int, params: PageParams, convert: Callable[[Any], T]) -> Page[T]:
+    return Page[T](items=[convert(r) for r in rows], total=total, page=params.page, size=params.size)
