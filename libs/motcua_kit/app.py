@@ -15,6 +15,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
+from starlette.middleware import Middleware
 
 from motcua_kit.auth import TokenVerifier, optional_principal
 from motcua_kit.db import Database
@@ -41,15 +42,18 @@ def create_service_app(
     database: Database | None = None,
     migrations: str | None = None,
     readiness_checks: dict[str, ReadinessCheck] | None = None,
-    media_types: Iterable[str] = JSON_MEDIA_TYPES,
+    informational_checks: dict[str, ReadinessCheck] | None = None,
+    media_types: Iterable[str] | None = JSON_MEDIA_TYPES,
+    inner_middleware: Sequence[Middleware] = (),
+    serve_docs: bool = True,
     on_startup: Sequence[LifespanHook] = (),
     on_shutdown: Sequence[LifespanHook] = (),
     openapi_tags: list[dict[str, Any]] | None = None,
 ) -> FastAPI:
     """Build a service application.
 
-    ``database`` defaults to one built from ``settings.database``; pass ``None`` with
-    ``migrations=None`` for a process without a database (the gateway).
+    ``database=None`` and ``migrations=None`` make a process without a database (the gateway).
+    ``inner_middleware`` runs inside the kit's request context and body guard, first listed outermost.
     """
     service = settings.service_name
     configure_logging(service, level=settings.log_level, json=settings.log_json)
@@ -73,7 +77,8 @@ def create_service_app(
         description=description,
         lifespan=lifespan,
         openapi_tags=openapi_tags,
-        docs_url="/docs",
+        docs_url="/docs" if serve_docs else None,
+        openapi_url="/openapi.json" if serve_docs else None,
         redoc_url=None,
     )
     app.state.settings = settings
@@ -86,6 +91,7 @@ def create_service_app(
         checks.update(database_checks(database, migrations))
     checks.update(readiness_checks or {})
     app.state.readiness_checks = checks
+    app.state.informational_checks = dict(informational_checks or {})
 
     api_routes = _api_routes(routers)
     for route, _template in api_routes:
@@ -93,6 +99,8 @@ def create_service_app(
     route_templates = {id(route): template for route, template in api_routes}
 
     install_problem_handlers(app)
+    for middleware in reversed(inner_middleware):
+        app.add_middleware(middleware.cls, *middleware.args, **middleware.kwargs)
     app.add_middleware(BodyGuardMiddleware, max_body_bytes=settings.max_body_bytes, media_types=media_types)
     app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics, route_templates=route_templates)
 

@@ -233,10 +233,16 @@ def problem_response(
 
 
 async def send_problem(
-    send: Send, status: int, code: str, *, detail: str, headers: Mapping[str, str] | None = None
+    send: Send,
+    status: int,
+    code: str,
+    *,
+    detail: str,
+    headers: Mapping[str, str] | None = None,
+    extra: Mapping[str, Any] | None = None,
 ) -> None:
     """Answer from raw ASGI middleware, before any route runs."""
-    body = problem_body(status, code, detail=detail)
+    body = problem_body(status, code, detail=detail, extra=extra)
     raw_headers = [
         (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
         (b"content-length", str(len(body)).encode()),

@@ -1,7 +1,9 @@
 """``/livez`` (the process answers; no I/O) and ``/readyz`` (it can serve: its checks pass).
 
 A readiness check is an async callable returning ``(ok, detail)``; each runs with a timeout so a
-hung database makes the probe fail fast instead of hanging it.
+hung database makes the probe fail fast instead of hanging it. Critical checks (the service's own
+database) turn ``/readyz`` into a 503; informational ones (the gateway's upstreams) are reported
+and make the status ``degraded`` without taking the process out of rotation.
 """
 
 from __future__ import annotations
@@ -65,8 +67,10 @@ async def livez(_request: Request) -> Response:
 
 
 async def readyz(request: Request) -> Response:
-    checks: dict[str, ReadinessCheck] = request.app.state.readiness_checks
-    ready, report = await run_checks(checks)
-    if ready:
-        return JSONResponse({"status": "ready", "checks": report})
-    return problem_response(503, "not_ready", detail="A readiness check failed.", extra={"checks": report})
+    critical: dict[str, ReadinessCheck] = request.app.state.readiness_checks
+    informational: dict[str, ReadinessCheck] = request.app.state.informational_checks
+    (ready, report), (healthy, info) = await asyncio.gather(run_checks(critical), run_checks(informational))
+    report.update(info)
+    if not ready:
+        return problem_response(503, "not_ready", detail="A readiness check failed.", extra={"checks": report})
+    return JSONResponse({"status": "ready" if healthy else "degraded", "checks": report})

@@ -88,10 +88,11 @@ class RequestContextMiddleware:
 class BodyGuardMiddleware:
     """Refuse bodies that are too large (413) or of a media type the service does not read (415)."""
 
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, media_types: Iterable[str]) -> None:
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, media_types: Iterable[str] | None) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
-        self.media_types = frozenset(media_types)
+        # None: any media type (the gateway forwards bodies it does not read).
+        self.media_types = frozenset(media_types) if media_types is not None else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in {"GET", "HEAD", "OPTIONS", "DELETE"}:
@@ -110,7 +111,7 @@ class BodyGuardMiddleware:
                 return
         content_type = headers.get("content-type")
         has_body = (length is not None and length != "0") or "chunked" in headers.get("transfer-encoding", "")
-        if has_body:
+        if has_body and self.media_types is not None:
             media_type = (content_type or "").split(";", 1)[0].strip().lower()
             if media_type not in self.media_types:
                 await send_problem(

@@ -1,0 +1,52 @@
+"""The gateway's route table: which public path prefix goes to which service. Kept in one place.
+
+A request goes to the upstream of the longest prefix that matches at a path-segment boundary;
+anything else is the gateway's own (docs, health, later reports) or a 404.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class UpstreamName(StrEnum):
+    CATALOG = "procedure-catalog"
+    DOSSIER = "dossier-api"
+    SURVEY = "satisfaction-survey"
+
+
+@dataclass(frozen=True, slots=True)
+class RouteEntry:
+    prefix: str
+    upstream: UpstreamName
+
+    @property
+    def path(self) -> str:
+        """The label of this route in logs and metrics."""
+        return self.prefix + "/**"
+
+
+ROUTE_TABLE: tuple[RouteEntry, ...] = (
+    RouteEntry("/api/v1/procedures", UpstreamName.CATALOG),
+    RouteEntry("/api/v1/fields", UpstreamName.CATALOG),
+    RouteEntry("/api/v1/announcements", UpstreamName.CATALOG),
+    RouteEntry("/api/v1/dossiers", UpstreamName.DOSSIER),
+    RouteEntry("/api/v1/tracking", UpstreamName.DOSSIER),
+    RouteEntry("/api/v1/surveys", UpstreamName.SURVEY),
+)
+
+
+class RouteTable:
+    def __init__(self, entries: tuple[RouteEntry, ...] = ROUTE_TABLE) -> None:
+        # Longest prefix first, so a more specific entry wins.
+        self._entries = sorted(entries, key=lambda e: len(e.prefix), reverse=True)
+
+    def match(self, path: str) -> RouteEntry | None:
+        for entry in self._entries:
+            if path == entry.prefix or path.startswith(entry.prefix + "/"):
+                return entry
+        return None
+
+    def prefixes(self, upstream: UpstreamName) -> list[str]:
+        return [e.prefix for e in self._entries if e.upstream is upstream]
