@@ -109,7 +109,9 @@ def create_engine(settings: DatabaseSettings) -> AsyncEngine:
     """An async engine configured for the backend the URL names."""
     url = normalise_url(settings.url)
     if is_sqlite(url):
-        engine = create_async_engine(url, echo=settings.echo, pool_timeout=settings.pool_timeout_seconds)
+        in_memory = url.database in {None, "", ":memory:"}
+        pool_options = {} if in_memory else {"pool_timeout": settings.pool_timeout_seconds}
+        engine = create_async_engine(url, echo=settings.echo, **pool_options)
         _configure_sqlite(engine, synchronous=settings.sqlite_synchronous)
         return engine
     server_settings = {"application_name": "motcua"}

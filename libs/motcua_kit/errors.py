@@ -8,7 +8,7 @@ The error tree::
     ├── Forbidden                     403  forbidden
     ├── NotFound                      404  not_found
     ├── MethodNotAllowed              405  method_not_allowed
-    ├── Conflict                      409  conflict, duplicate, invalid_state, ...
+    ├── Conflict                      409  conflict, integrity_conflict (a race caught by a constraint), ...
     ├── Gone                          410  gone
     ├── PreconditionFailed            412  precondition_failed (stale If-Match)
     ├── PayloadTooLarge               413  payload_too_large
@@ -17,7 +17,8 @@ The error tree::
     ├── PreconditionRequired          428  precondition_required (If-Match missing)
     ├── TooManyRequests               429  rate_limited (with Retry-After)
     ├── BadGateway                    502  bad_gateway
-    ├── ServiceUnavailable            503  service_unavailable, not_ready
+    ├── ServiceUnavailable            503  service_unavailable, not_ready, database_busy,
+    │                                      database_unavailable (Retry-After)
     └── GatewayTimeout                504  gateway_timeout
     (anything else)                   500  internal_error, without details
 
@@ -35,6 +36,8 @@ import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.types import Send
@@ -319,6 +322,27 @@ _HTTP_CODES = {
 }
 
 
+async def _integrity_error_handler(request: Request, exc: Exception) -> Response:
+    # A constraint caught a race the service's own checks could not see (two writers at once).
+    return problem_response(
+        409,
+        "integrity_conflict",
+        detail="The change conflicts with data written at the same time; read again and retry.",
+        instance=request.url.path,
+    )
+
+
+async def _database_unavailable_handler(request: Request, exc: Exception) -> Response:
+    busy = isinstance(exc, SQLAlchemyTimeoutError) or "locked" in str(exc)
+    return problem_response(
+        503,
+        "database_busy" if busy else "database_unavailable",
+        detail="The database is busy; retry shortly." if busy else "The database cannot be reached; retry shortly.",
+        instance=request.url.path,
+        headers={"Retry-After": "1"},
+    )
+
+
 async def _http_exception_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     code = _HTTP_CODES.get(exc.status_code, "http_error" if exc.status_code < 500 else "internal_error")
@@ -332,6 +356,11 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ProblemError, _problem_error_handler)
     app.add_exception_handler(RequestValidationError, _validation_error_handler)
     app.add_exception_handler(StarletteHTTPException, _http_exception_handler)
+    app.add_exception_handler(IntegrityError, _integrity_error_handler)
+    app.add_exception_handler(SQLAlchemyTimeoutError, _database_unavailable_handler)
+    app.add_exception_handler(OperationalError, _database_unavailable_handler)
+    app.add_exception_handler(InterfaceError, _database_unavailable_handler)
+    app.add_exception_handler(ConnectionError, _database_unavailable_handler)
     # Unexpected exceptions are answered by RequestContextMiddleware, which keeps the request id header.
 
 

@@ -140,6 +140,14 @@ def settings_reference(settings_cls: type[BaseSettings]) -> list[dict[str, Any]]
     delimiter = str(settings_cls.model_config.get("env_nested_delimiter") or "__")
     rows: list[dict[str, Any]] = []
 
+    def described(model: type[BaseModel], name: str) -> str:
+        # A subclass that only changes a default (`port: int = 8001`) keeps its parent's description.
+        for klass in model.__mro__:
+            fields = getattr(klass, "__pydantic_fields__", {})
+            if name in fields and fields[name].description:
+                return str(fields[name].description)
+        return ""
+
     def walk(model: type[BaseModel], path: str, defaults: BaseModel | None) -> None:
         for name, field in model.model_fields.items():
             annotation = field.annotation
@@ -151,7 +159,7 @@ def settings_reference(settings_cls: type[BaseSettings]) -> list[dict[str, Any]]
                 {
                     "name": f"{prefix}{path}{name}".upper(),
                     "default": _render_default(default),
-                    "description": field.description or "",
+                    "description": described(model, name),
                     "secret": annotation is SecretStr or "SecretStr" in str(annotation),
                 }
             )

@@ -79,6 +79,13 @@ async def create_item(
     return ItemOut(id=item.id, name=item.name)
 
 
+@router.post("/unchecked", status_code=201)
+async def create_unchecked(body: ItemIn, session: DBSession) -> dict[str, str]:
+    """Relies on the unique constraint alone, as code racing another writer would."""
+    session.add(Item(name=body.name))
+    return {"name": body.name}
+
+
 @router.post("/then-fail", status_code=201)
 async def create_then_fail(body: ItemIn, session: DBSession) -> ItemOut:
     session.add(Item(name=body.name))

@@ -1,0 +1,105 @@
+"""`make run`'s launcher, for real: four processes on loopback, demo data, a clean stop on Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from motcua_kit.devtokens import load_or_create_dev_keys, mint_token
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path, subprocess.Popen[bytes]]]:
+    var = tmp_path_factory.mktemp("var")
+    ports = {name: free_port() for name in ("GATEWAY", "CATALOG", "DOSSIER", "SURVEY")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GATEWAY_", "CATALOG_", "DOSSIER_", "SURVEY_"))}
+    env.update({f"{name}_PORT": str(port) for name, port in ports.items()})
+    env.update({f"{name}_LOG_LEVEL": "WARNING" for name in ports})
+    log = (var / "launcher.log").open("wb")
+    launcher = subprocess.Popen(  # noqa: S603 - our own launcher
+        [sys.executable, "-m", "motcua_tools.run", "--var", str(var)], env=env, stdout=log, stderr=log
+    )
+    gateway = f"http://127.0.0.1:{ports['GATEWAY']}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        assert launcher.poll() is None, (var / "launcher.log").read_text()
+        try:
+            if httpx.get(f"{gateway}/readyz", timeout=1).json().get("status") == "ready":
+                break
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    else:
+        launcher.kill()
+        pytest.fail("the local stack did not become ready:\n" + (var / "launcher.log").read_text())
+    yield gateway, var, launcher
+    if launcher.poll() is None:
+        launcher.kill()
+        launcher.wait()
+    log.close()
+
+
+def test_gateway_serves_the_demo_catalogue(stack: tuple[str, Path, subprocess.Popen[bytes]]) -> None:
+    gateway, _, _ = stack
+    listed = httpx.get(f"{gateway}/api/v1/procedures", params={"size": 100}).json()
+    assert listed["total"] == 13
+    assert any("APEC" in p["name_vi"] for p in listed["items"])
+    questionnaire = httpx.get(f"{gateway}/api/v1/surveys/questionnaires/current").json()
+    assert questionnaire["status"] == "published"
+
+
+def test_docs_show_every_service(stack: tuple[str, Path, subprocess.Popen[bytes]]) -> None:
+    gateway, _, _ = stack
+    assert httpx.get(f"{gateway}/docs").status_code == 200
+    paths = httpx.get(f"{gateway}/openapi.json").json()["paths"]
+    assert {"/api/v1/procedures", "/api/v1/dossiers", "/api/v1/surveys/questionnaires/current"} <= set(paths)
+
+
+def test_readyz_reports_each_upstream(stack: tuple[str, Path, subprocess.Popen[bytes]]) -> None:
+    gateway, _, _ = stack
+    checks = httpx.get(f"{gateway}/readyz").json()["checks"]
+    assert checks == {"procedure-catalog": "ok", "dossier-api": "ok", "satisfaction-survey": "ok"}
+
+
+def test_a_dev_token_works_across_real_processes(stack: tuple[str, Path, subprocess.Popen[bytes]]) -> None:
+    gateway, var, _ = stack
+    key, kid, _ = load_or_create_dev_keys(var / "dev-keys")
+    token = mint_token(key, kid, issuer="motcua-dev", audience="motcua", subject="e2e", roles=["reception_officer"])
+    headers = {"Authorization": f"Bearer {token}", "X-Request-ID": "e2e-trace-1"}
+    payload = {
+        "procedure_code": "1.000948",
+        "channel": "in_person",
+        "applicant": {"name": "Trần Thị Bình", "id_number": "048190004321", "phone": "0912345678"},
+    }
+    created = httpx.post(f"{gateway}/api/v1/dossiers", json=payload, headers=headers)
+    assert created.status_code == 201, created.text
+    assert created.headers["x-request-id"] == "e2e-trace-1"
+    code = created.json()["code"]
+    assert httpx.get(f"{gateway}/api/v1/dossiers/{code}", headers=headers).json()["status"] == "received"
+    assert httpx.post(f"{gateway}/api/v1/dossiers", json=payload).status_code == 401
+
+
+def test_ctrl_c_stops_everything(stack: tuple[str, Path, subprocess.Popen[bytes]]) -> None:
+    gateway, _, launcher = stack
+    launcher.send_signal(signal.SIGINT)
+    assert launcher.wait(timeout=30) == 0
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"{gateway}/livez", timeout=1)
