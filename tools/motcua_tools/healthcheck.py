@@ -18,7 +18,7 @@ def main() -> int:
     prefix, default_port = PREFIXES[os.environ.get("SERVICE", "motcua_gateway")]
     port = int(os.environ.get(f"{prefix}PORT", default_port))
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/livez", timeout=2) as response:  # noqa: S310
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/livez", timeout=2) as response:
             return 0 if response.status == 200 else 1
     except OSError:
         return 1
