@@ -33,7 +33,7 @@ run: .venv/.synced
 	@$(RUN) python -m motcua_tools.run
 
 test: .venv/.synced
-	@$(RUN) pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	@$(RUN) pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 test-fast: .venv/.synced
 	@$(RUN) pytest -x $(PYTEST_ARGS)

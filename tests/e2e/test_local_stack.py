@@ -16,7 +16,9 @@ import pytest
 
 from motcua_kit.devtokens import load_or_create_dev_keys, mint_token
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
+
+Stack = tuple[dict[str, int], Path, subprocess.Popen[bytes]]
 
 
 def free_port() -> int:
@@ -27,7 +29,7 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path, subprocess.Popen[bytes]]]:
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     var = tmp_path_factory.mktemp("var")
     ports = {name: free_port() for name in ("GATEWAY", "CATALOG", "DOSSIER", "SURVEY")}
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GATEWAY_", "CATALOG_", "DOSSIER_", "SURVEY_"))}
@@ -50,15 +52,20 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path,
     else:
         launcher.kill()
         pytest.fail("the local stack did not become ready:\n" + (var / "launcher.log").read_text())
-    yield gateway, var, launcher
+    yield ports, var, launcher
     if launcher.poll() is None:
-        launcher.kill()
-        launcher.wait()
+        # Ctrl-C, as a person would: the launcher stops its children. A SIGKILL would orphan them.
+        launcher.send_signal(signal.SIGINT)
+        try:
+            launcher.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            launcher.kill()
+            launcher.wait()
     log.close()
 
 
-def test_gateway_serves_the_demo_catalogue(stack: tuple[str, Path, subprocess.Popen[bytes]]) -> None:
-    gateway, _, _ = stack
+def test_gateway_serves_the_demo_catalogue(stack: Stack) -> None:
+    gateway = f"http://127.0.0.1:{stack[0]['GATEWAY']}"
     listed = httpx.get(f"{gateway}/api/v1/procedures", params={"size": 100}).json()
     assert listed["total"] == 13
     assert any("APEC" in p["name_vi"] for p in listed["items"])
@@ -66,21 +73,21 @@ def test_gateway_serves_the_demo_catalogue(stack: tuple[str, Path, subprocess.Po
     assert questionnaire["status"] == "published"
 
 
-def test_docs_show_every_service(stack: tuple[str, Path, subprocess.Popen[bytes]]) -> None:
-    gateway, _, _ = stack
+def test_docs_show_every_service(stack: Stack) -> None:
+    gateway = f"http://127.0.0.1:{stack[0]['GATEWAY']}"
     assert httpx.get(f"{gateway}/docs").status_code == 200
     paths = httpx.get(f"{gateway}/openapi.json").json()["paths"]
     assert {"/api/v1/procedures", "/api/v1/dossiers", "/api/v1/surveys/questionnaires/current"} <= set(paths)
 
 
-def test_readyz_reports_each_upstream(stack: tuple[str, Path, subprocess.Popen[bytes]]) -> None:
-    gateway, _, _ = stack
+def test_readyz_reports_each_upstream(stack: Stack) -> None:
+    gateway = f"http://127.0.0.1:{stack[0]['GATEWAY']}"
     checks = httpx.get(f"{gateway}/readyz").json()["checks"]
     assert checks == {"procedure-catalog": "ok", "dossier-api": "ok", "satisfaction-survey": "ok"}
 
 
-def test_a_dev_token_works_across_real_processes(stack: tuple[str, Path, subprocess.Popen[bytes]]) -> None:
-    gateway, var, _ = stack
+def test_a_dev_token_works_across_real_processes(stack: Stack) -> None:
+    gateway, var = f"http://127.0.0.1:{stack[0]['GATEWAY']}", stack[1]
     key, kid, _ = load_or_create_dev_keys(var / "dev-keys")
     token = mint_token(key, kid, issuer="motcua-dev", audience="motcua", subject="e2e", roles=["reception_officer"])
     headers = {"Authorization": f"Bearer {token}", "X-Request-ID": "e2e-trace-1"}
@@ -97,9 +104,10 @@ def test_a_dev_token_works_across_real_processes(stack: tuple[str, Path, subproc
     assert httpx.post(f"{gateway}/api/v1/dossiers", json=payload).status_code == 401
 
 
-def test_ctrl_c_stops_everything(stack: tuple[str, Path, subprocess.Popen[bytes]]) -> None:
-    gateway, _, launcher = stack
+def test_ctrl_c_stops_everything(stack: Stack) -> None:
+    ports, _, launcher = stack
     launcher.send_signal(signal.SIGINT)
     assert launcher.wait(timeout=30) == 0
-    with pytest.raises(httpx.ConnectError):
-        httpx.get(f"{gateway}/livez", timeout=1)
+    for port in ports.values():
+        with pytest.raises(httpx.ConnectError):
+            httpx.get(f"http://127.0.0.1:{port}/livez", timeout=1)

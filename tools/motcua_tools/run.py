@@ -70,12 +70,12 @@ def banner(procs: list[Process]) -> str:
     lines = [
         "",
         "motcua is running.",
-        f"  API (gateway)    {gateway.url}",
-        f"  API docs         {gateway.url}/docs",
-        f"  Catalogue        {gateway.url}/api/v1/procedures",
-        f"  Readiness        {gateway.url}/readyz",
-        *(f"  {p.name:<16} {p.url}" for p in procs if p.name != "gateway"),
-        "  A token:         make token ROLE=reception_officer   (roles: see README)",
+        f"  API (gateway)        {gateway.url}",
+        f"  API docs             {gateway.url}/docs",
+        f"  Catalogue            {gateway.url}/api/v1/procedures",
+        f"  Readiness            {gateway.url}/readyz",
+        *(f"  {p.name:<20} {p.url}" for p in procs if p.name != "gateway"),
+        "  A token              make token ROLE=reception_officer   (roles: see README)",
         "Press Ctrl-C to stop.",
         "",
     ]

@@ -50,6 +50,7 @@ def stack_environment(var_dir: Path, procs: list[Process], base: Mapping[str, st
         env.setdefault(f"{p}PORT", str(proc.port))
         env.setdefault(f"{p}AUTH__JWKS_FILE", str(jwks_file))
         env.setdefault(f"{p}PUBLIC_BASE_URL", gateway.url)
+        env.setdefault(f"{p}LOG_JSON", "false")  # readable on a terminal; production keeps JSON
         if proc.has_database:
             env.setdefault(f"{p}DATABASE__URL", f"sqlite:///{var_dir / (proc.name + '.db')}")
     for proc in procs:
