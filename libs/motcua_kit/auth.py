@@ -204,6 +204,8 @@ def principal_from_claims(claims: Mapping[str, Any]) -> Principal:
         raw_roles = realm.get("roles") if isinstance(realm, Mapping) else None
     if isinstance(raw_roles, str):
         raw_roles = raw_roles.split()
+    if not isinstance(raw_roles, (list, tuple)):
+        raw_roles = []
     known = {role.value for role in Role}
     roles = frozenset(Role(r) for r in (raw_roles or []) if isinstance(r, str) and r in known)
 

@@ -3,9 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
+from pydantic import AfterValidator, AwareDatetime
+
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+
+EARLIEST = dt.datetime(1990, 1, 1, tzinfo=dt.UTC)
+LATEST = dt.datetime(2200, 1, 1, tzinfo=dt.UTC)
+
+
+def _plausible(value: dt.datetime) -> dt.datetime:
+    # Also keeps conversions to UTC away from the edges of datetime's range (year 1 or 9999).
+    if not EARLIEST <= value <= LATEST:
+        raise ValueError(f"must be between {EARLIEST:%Y} and {LATEST:%Y}")
+    return value.astimezone(dt.UTC)
+
+
+Instant = Annotated[AwareDatetime, AfterValidator(_plausible)]
+"""An instant given by a client: with an explicit offset, in a plausible range, normalised to UTC."""
 
 
 def local_date(instant: dt.datetime) -> dt.date:

@@ -105,6 +105,14 @@ async def test_naive_submission_time_is_422(client: httpx.AsyncClient, tokens: T
     assert error_fields(assert_problem(response, 422)) == {"submitted_at"}
 
 
+@pytest.mark.parametrize("instant", ["0001-01-01T00:00:00+07:00", "9999-12-31T23:59:59-07:00", "1800-01-01T00:00:00Z"])
+async def test_absurd_submission_times_are_422(client: httpx.AsyncClient, tokens: TokenFactory, instant: str) -> None:
+    response = await client.post(
+        "/api/v1/dossiers", json=dossier_payload(submitted_at=instant), headers=tokens.headers("reception_officer")
+    )
+    assert error_fields(assert_problem(response, 422)) == {"submitted_at"}
+
+
 async def test_malformed_code_is_422_and_unknown_is_404(client: httpx.AsyncClient, tokens: TokenFactory) -> None:
     headers = tokens.headers("reception_officer")
     assert_problem(await client.get("/api/v1/dossiers/not-a-code", headers=headers), 422)

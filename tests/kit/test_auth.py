@@ -11,7 +11,7 @@ import jwt
 import pytest
 from pydantic import ValidationError
 
-from motcua_kit.auth import KeySource, TokenVerifier
+from motcua_kit.auth import KeySource, Role, TokenVerifier
 from motcua_kit.errors import ServiceUnavailable, Unauthorized
 from motcua_kit.settings import AuthSettings
 from motcua_kit.testing import TokenFactory, assert_problem
@@ -128,6 +128,16 @@ async def test_keycloak_realm_roles_are_read() -> None:
     token = tokens.token(realm_access={"roles": ["leader"]})
     principal = await verifier.verify(token)
     assert {r.value for r in principal.roles} == {"leader"}
+
+
+@pytest.mark.parametrize("roles", [5, {"admin": True}, None, "leader admin"])
+async def test_odd_roles_claims_never_fail(roles: object) -> None:
+    tokens = TokenFactory()
+    verifier = TokenVerifier.from_settings(tokens.auth_settings())
+    claims = {"iss": tokens.issuer, "aud": tokens.audience, "sub": "x", "exp": int(time.time()) + 60, "roles": roles}
+    token = jwt.encode(claims, tokens.key, algorithm="ES256", headers={"kid": tokens.kid})
+    principal = await verifier.verify(token)
+    assert principal.roles <= {Role.LEADER, Role.ADMIN}
 
 
 async def test_hs256_works_only_when_enabled() -> None:

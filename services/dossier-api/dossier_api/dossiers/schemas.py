@@ -4,9 +4,10 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from dossier_api.models import Channel, DossierStatus
+from motcua_kit.timezone import Instant
 
 # CCCD (12 digits) or the older CMND (9 digits).
 IdentityNumber = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{9}(\d{3})?$")]
@@ -42,7 +43,7 @@ class DossierCreate(BaseModel):
     procedure_code: ProcedureCode = Field(description="National code (MaTTHC) of the procedure.")
     channel: Channel
     applicant: Applicant
-    submitted_at: AwareDatetime | None = Field(
+    submitted_at: Instant | None = Field(
         default=None, description="When the applicant filed it (e.g. online at night); defaults to now."
     )
 
