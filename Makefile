@@ -11,7 +11,7 @@ export UV_PROJECT_ENVIRONMENT := .venv
 RUN := $(UV) run --frozen --no-sync
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test test-fast token lint fmt typecheck check migrate revision env-example ci clean help
+.PHONY: run test test-fast token lint fmt typecheck check migrate revision env-example bench clean help
 
 help:
 	@echo "make run                      start the system on SQLite (gateway http://127.0.0.1:8000, docs /docs)"
@@ -20,6 +20,7 @@ help:
 	@echo "make lint | fmt | typecheck   ruff, ruff format, mypy --strict"
 	@echo "make migrate                  migrate the local SQLite databases"
 	@echo "make revision SERVICE=<pkg> MSG=<text>   write a migration for a service"
+	@echo "make bench                    run the benchmarks and write docs/benchmarks.md"
 
 $(UV):
 	@$(PYTHON) -m venv $(UV_HOME)
@@ -62,6 +63,9 @@ migrate: .venv/.synced
 revision: .venv/.synced
 	@test -n "$(SERVICE)" -a -n "$(MSG)" || { echo "usage: make revision SERVICE=<package> MSG=<text>"; exit 2; }
 	@$(RUN) python -m $(SERVICE) revision -m "$(MSG)"
+
+bench: .venv/.synced
+	@$(RUN) python -m bench $(BENCH_ARGS)
 
 env-example: .venv/.synced
 	@$(RUN) python -m motcua_tools.envdoc > .env.example

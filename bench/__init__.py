@@ -1,0 +1,1 @@
+"""The benchmark suite behind `make bench`: scenarios measured side by side in one run."""
