@@ -27,7 +27,7 @@ from motcua_kit.middleware import BodyGuardMiddleware, RequestContextMiddleware
 from motcua_kit.settings import ServiceSettings
 
 API_PREFIX = "/api/v1"
-JSON_MEDIA_TYPES = ("application/json", "application/merge-patch+json")
+JSON_MEDIA_TYPES = ("application/json", "application/merge-patch+json", "application/cloudevents+json")
 
 LifespanHook = Callable[[FastAPI], Awaitable[None]]
 
@@ -39,6 +39,7 @@ def create_service_app(
     version: str,
     description: str,
     routers: Sequence[APIRouter],
+    internal_routers: Sequence[APIRouter] = (),
     database: Database | None = None,
     migrations: str | None = None,
     readiness_checks: dict[str, ReadinessCheck] | None = None,
@@ -109,6 +110,9 @@ def create_service_app(
     app.add_route("/metrics", metrics_endpoint, methods=["GET"], include_in_schema=False)
     for router in routers:
         app.include_router(router, prefix=API_PREFIX)
+    # Service-to-service endpoints: outside /api/v1, so the gateway never routes them.
+    for router in internal_routers:
+        app.include_router(router)
     app.openapi = _openapi_with_problems(app)  # type: ignore[method-assign]
     return app
 
