@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import signal
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 from alembic import command as alembic_command
 
 from motcua_kit.db import Database, is_sqlite, normalise_url
+from motcua_kit.events.dispatcher import Dispatcher
+from motcua_kit.events.subscriptions import sync_declared_subscriptions
 from motcua_kit.logging import configure_logging, get_logger
 from motcua_kit.migrations import alembic_config, make_revision, upgrade
 from motcua_kit.settings import ServiceSettings
@@ -20,6 +24,7 @@ from motcua_kit.settings import ServiceSettings
 log = get_logger("motcua.cli")
 
 Seeder = Callable[[Database], Awaitable[str]]
+DispatcherFactory = Callable[[Any, Database], Dispatcher]
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,7 @@ class ServiceCommand:
     app_factory: str  # "package.main:create_app"
     migrations: str | None  # "package:migrations"
     seed_demo: Seeder | None = None
+    dispatcher: DispatcherFactory | None = None  # builds the service's event dispatcher
 
 
 def ensure_sqlite_directory(url: str) -> None:
@@ -52,11 +58,12 @@ def main(command: ServiceCommand, argv: Sequence[str] | None = None) -> int:
     revision.add_argument("--empty", action="store_true", help="do not autogenerate from the models")
     sub.add_parser("current", help="print the schema revision of the database")
     sub.add_parser("seed-demo", help="load the demo data if the database has none")
+    sub.add_parser("dispatch", help="deliver this service's events to its subscribers until stopped")
     args = parser.parse_args(argv)
 
     settings = command.settings_factory()
     configure_logging(settings.service_name, level=settings.log_level, json=settings.log_json)
-    if command.migrations is None and args.command in {"migrate", "revision", "current", "seed-demo"}:
+    if command.migrations is None and args.command in {"migrate", "revision", "current", "seed-demo", "dispatch"}:
         sys.stderr.write(f"{settings.service_name} has no database\n")
         return 2
 
@@ -87,12 +94,34 @@ def main(command: ServiceCommand, argv: Sequence[str] | None = None) -> int:
         make_revision(command.migrations, settings.database.url, args.message, autogenerate=not args.empty)
     elif args.command == "current":
         alembic_command.current(alembic_config(command.migrations, settings.database.url))
+    elif args.command == "dispatch":
+        if command.dispatcher is None:
+            sys.stderr.write(f"{settings.service_name} publishes no events\n")
+            return 2
+        asyncio.run(_dispatch(command.dispatcher, settings))
     elif args.command == "seed-demo":
         if command.seed_demo is None:
             return 0
         outcome = asyncio.run(_seed(command.seed_demo, settings))
         log.info("demo data", outcome=outcome)
     return 0
+
+
+async def _dispatch(factory: DispatcherFactory, settings: ServiceSettings) -> None:
+    """Run the dispatcher until SIGINT or SIGTERM, then finish the round in hand and stop."""
+    database = Database.from_settings(settings.database)
+    dispatcher = factory(settings, database)
+    async with database.transaction() as session:
+        await sync_declared_subscriptions(session, dispatcher.store, dispatcher.settings.subscriptions)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await dispatcher.run(stop)
+    finally:
+        await dispatcher.aclose()
+        await database.dispose()
 
 
 async def _seed(seeder: Seeder, settings: ServiceSettings) -> str:
