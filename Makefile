@@ -11,7 +11,7 @@ export UV_PROJECT_ENVIRONMENT := .venv
 RUN := $(UV) run --frozen --no-sync
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test test-fast token lint fmt typecheck check migrate revision env-example bench clean help
+.PHONY: run test test-fast token lint fmt typecheck check migrate revision env-example bench openapi clean help
 
 help:
 	@echo "make run                      start the system on SQLite (gateway http://127.0.0.1:8000, docs /docs)"
@@ -21,6 +21,7 @@ help:
 	@echo "make migrate                  migrate the local SQLite databases"
 	@echo "make revision SERVICE=<pkg> MSG=<text>   write a migration for a service"
 	@echo "make bench                    run the benchmarks and write docs/benchmarks.md"
+	@echo "make openapi                  regenerate the committed OpenAPI documents in contracts/openapi/"
 
 $(UV):
 	@$(PYTHON) -m venv $(UV_HOME)
@@ -66,6 +67,9 @@ revision: .venv/.synced
 
 bench: .venv/.synced
 	@$(RUN) python -m bench $(BENCH_ARGS)
+
+openapi: .venv/.synced
+	@$(RUN) python -m motcua_tools.contracts dump
 
 env-example: .venv/.synced
 	@$(RUN) python -m motcua_tools.envdoc > .env.example
