@@ -166,7 +166,7 @@ def _compare_response_schema(
             yield Change(f"{where}.{name}", "may now be missing from the response")
     for name in sorted(set(old_props) & set(new_props)):
         yield from _compare_response_schema(
-            f"{where}.{name}", old_props[name], new_props[name], old_r, new_r, depth + 1
+            f"{where}.{name}", old_props[name], new_props[name], old_r, new_r, depth=depth + 1
         )
     old_items, new_items = old_r.resolve(old).get("items"), new_r.resolve(new).get("items")
     if old_items is not None and new_items is not None:
