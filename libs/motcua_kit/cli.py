@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Sequence
@@ -49,7 +50,8 @@ def main(command: ServiceCommand, argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog=command.app_factory.split(".", 1)[0])
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="run the HTTP server")
-    serve.add_argument("--workers", type=int, default=1)
+    # WEB_CONCURRENCY is the container convention for the worker count (deploy/Dockerfile).
+    serve.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "1")))
     serve.add_argument("--reload", action="store_true")
     migrate = sub.add_parser("migrate", help="upgrade the database schema")
     migrate.add_argument("revision", nargs="?", default="head")
