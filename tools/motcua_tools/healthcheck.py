@@ -1,5 +1,8 @@
 """Container health check: `GET /livez` (or `/readyz` with `--ready`) on the port of the process named by $SERVICE.
 
+`--heartbeat PATH [--max-age SECONDS]` checks a worker without HTTP instead (the events
+dispatcher, run with `dispatch --heartbeat PATH`): healthy while the file is younger than the age.
+
 `/livez` answers while the process serves at all (Docker's HEALTHCHECK: restart when it stops);
 `/readyz` also needs the database at the schema this code expects (Compose's dependency order:
 the gateway starts once the services can serve).
@@ -9,8 +12,10 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 import urllib.request
 from collections.abc import Sequence
+from pathlib import Path
 
 PREFIXES = {
     "procedure_catalog": ("CATALOG_", 8001),
@@ -20,8 +25,20 @@ PREFIXES = {
 }
 
 
+def heartbeat_fresh(path: Path, max_age: float, now: float | None = None) -> bool:
+    try:
+        age = (time.time() if now is None else now) - path.stat().st_mtime
+    except OSError:
+        return False
+    return age <= max_age
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    if "--heartbeat" in args:
+        path = Path(args[args.index("--heartbeat") + 1])
+        max_age = float(args[args.index("--max-age") + 1]) if "--max-age" in args else 60.0
+        return 0 if heartbeat_fresh(path, max_age) else 1
     path = "/readyz" if "--ready" in args else "/livez"
     service = os.environ.get("SERVICE", "motcua_gateway")
     if service not in PREFIXES:
