@@ -36,9 +36,9 @@ def heartbeat_fresh(path: Path, max_age: float, now: float | None = None) -> boo
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if "--heartbeat" in args:
-        path = Path(args[args.index("--heartbeat") + 1])
+        heartbeat = Path(args[args.index("--heartbeat") + 1])
         max_age = float(args[args.index("--max-age") + 1]) if "--max-age" in args else 60.0
-        return 0 if heartbeat_fresh(path, max_age) else 1
+        return 0 if heartbeat_fresh(heartbeat, max_age) else 1
     path = "/readyz" if "--ready" in args else "/livez"
     service = os.environ.get("SERVICE", "motcua_gateway")
     if service not in PREFIXES:
