@@ -168,7 +168,10 @@ def test_network_policies_admit_only_the_gateway_from_outside(overlay: str) -> N
         assert {5432, 443} <= ports  # its database and the subscribers
     # Every pod of the release is covered by the deny-all (its podSelector is empty) and is some policy's subject.
     subjects = {
-        (p["spec"]["podSelector"]["matchLabels"]["app.kubernetes.io/name"], p["spec"]["podSelector"]["matchLabels"]["app.kubernetes.io/component"])
+        (
+            p["spec"]["podSelector"]["matchLabels"]["app.kubernetes.io/name"],
+            p["spec"]["podSelector"]["matchLabels"]["app.kubernetes.io/component"],
+        )
         for p in policies.values()
         if p["spec"]["podSelector"]
     }
