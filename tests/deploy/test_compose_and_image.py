@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import uuid
@@ -28,6 +30,8 @@ SCHEMA = json.loads((Path(__file__).parent / "schemas" / "compose_spec.json").re
 COMPOSE_FILES = ["compose.yaml", "compose.api-keys.yaml"]
 WEB = {"catalog", "dossier", "survey", "gateway"}
 DISPATCHERS = {"catalog-dispatcher", "dossier-dispatcher", "survey-dispatcher"}
+TMP = "/tmp"  # noqa: S108 - the containers' only writable path, not a file we create
+INIT_SCRIPT = DEPLOY / "postgres" / "init-databases.sh"
 
 # Variables wired ahead of the branches that add their settings (see the deploy report); each must
 # become a real setting when they are merged. Anything else must be a setting the code reads.
@@ -107,7 +111,7 @@ def test_long_running_processes_are_health_checked_and_locked_down() -> None:
         assert service["read_only"] is True, name
         assert service["cap_drop"] == ["ALL"], name
         assert "no-new-privileges:true" in service["security_opt"], name
-        assert "/tmp" in service["tmpfs"], name
+        assert TMP in service["tmpfs"], name
         assert service["deploy"]["resources"]["limits"]["memory"], name
         if name in WEB:
             assert service["healthcheck"]["test"][-1] == "--ready", name
@@ -160,7 +164,8 @@ def test_dockerfile_final_stage_is_small_locked_and_unprivileged() -> None:
     for tool in ("pip install", "uv ", "apt-get", "gcc", "build-essential"):
         assert tool not in runtime, tool
     users = re.findall(r"^USER (\S+)", runtime, flags=re.MULTILINE)
-    assert users and users[-1].split(":")[0] not in {"root", "0"}
+    assert users
+    assert users[-1].split(":")[0] not in {"root", "0"}
     assert re.search(r"^HEALTHCHECK .*motcua_tools\.healthcheck", runtime, flags=re.MULTILINE)
     assert 'exec python -m \\"$SERVICE\\"' in runtime  # SIGTERM reaches the server
 
@@ -171,6 +176,18 @@ def test_dockerignore_keeps_secrets_and_caches_out() -> None:
 
 
 POSTGRES_URL = os.environ.get("POSTGRES_URL")
+
+
+async def run_init_script(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """The script as the postgres image runs it (sh, with POSTGRES_USER and the passwords in the environment)."""
+    return await asyncio.to_thread(
+        subprocess.run,
+        [shutil.which("sh") or "/bin/sh", str(INIT_SCRIPT)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
 
 @pytest.mark.skipif(not POSTGRES_URL, reason="needs POSTGRES_URL")
@@ -188,9 +205,7 @@ async def test_init_script_makes_one_private_database_per_service(tmp_path: Path
     }
     dsn = admin.set(drivername="postgresql").render_as_string(hide_password=False)
     try:
-        result = subprocess.run(  # noqa: S603 - our own script
-            ["sh", str(DEPLOY / "postgres" / "init-databases.sh")], env=env, capture_output=True, text=True, check=False
-        )
+        result = await run_init_script(env)
         assert result.returncode == 0, result.stderr
         connection = await asyncpg.connect(dsn)
         try:
@@ -210,13 +225,7 @@ async def test_init_script_makes_one_private_database_per_service(tmp_path: Path
         finally:
             await connection.close()
         missing = {**env, "MOTCUA_DATABASES": "motcua_init_nopassword"}
-        refused = subprocess.run(  # noqa: S603 - our own script
-            ["sh", str(DEPLOY / "postgres" / "init-databases.sh")],
-            env=missing,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        refused = await run_init_script(missing)
         assert refused.returncode != 0
         assert "MOTCUA_MOTCUA_INIT_NOPASSWORD_DB_PASSWORD is not set" in refused.stderr
     finally:

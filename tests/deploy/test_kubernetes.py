@@ -17,6 +17,7 @@ from tests.deploy.conftest import DEPLOY
 OVERLAYS = ["staging", "production"]
 KUBERNETES_VERSION = "1.32.0"
 HTTP_COMPONENTS = {"api"}
+TMP = "/tmp"  # noqa: S108 - the writable mount the read-only containers need
 
 
 def rendered(overlay: str) -> list[dict[str, Any]]:
@@ -80,7 +81,7 @@ def test_every_workload_is_probed_limited_and_unprivileged(overlay: str) -> None
             # A read-only root needs a writable /tmp for the motcua image (temporary files, heartbeats).
             if container["image"].startswith("registry.example.gov.vn/motcua/"):
                 mounts = {m["mountPath"] for m in container.get("volumeMounts", [])}
-                assert "/tmp" in mounts, name
+                assert TMP in mounts, name
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
@@ -130,7 +131,8 @@ def test_secrets_are_referenced_never_declared(overlay: str) -> None:
     # docs/operations.md lists every Secret key to create; it must name each one.
     guide = (DEPLOY.parent / "docs" / "operations.md").read_text(encoding="utf-8")
     for secret, key in referenced:
-        assert f"`{secret}`" in guide and f"`{key}`" in guide, (secret, key)
+        assert f"`{secret}`" in guide, secret
+        assert f"`{key}`" in guide, key
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
@@ -138,12 +140,11 @@ def test_network_policies_admit_only_the_gateway_from_outside(overlay: str) -> N
     resources = rendered(overlay)
     policies = by_kind(resources, "NetworkPolicy")
     deny = policies["default-deny"]["spec"]
-    assert deny["podSelector"] == {} and set(deny["policyTypes"]) == {"Ingress", "Egress"}
-    open_to_all = []
-    for name, policy in policies.items():
-        for rule in policy["spec"].get("ingress", []):
-            if "from" not in rule:
-                open_to_all.append(name)
+    assert deny["podSelector"] == {}
+    assert set(deny["policyTypes"]) == {"Ingress", "Egress"}
+    open_to_all = [
+        name for name, policy in policies.items() for rule in policy["spec"].get("ingress", []) if "from" not in rule
+    ]
     assert open_to_all == ["gateway"]
 
     def admitted(target: str) -> set[str]:
