@@ -21,6 +21,7 @@ help:
 	@echo "make migrate                  migrate the local SQLite databases"
 	@echo "make revision SERVICE=<pkg> MSG=<text>   write a migration for a service"
 	@echo "make bench                    run the benchmarks and write docs/benchmarks.md"
+	@echo "make env-example              regenerate .env.example and the configuration reference in docs/operations.md"
 	@echo "make openapi                  regenerate the committed OpenAPI documents in contracts/openapi/"
 
 $(UV):
@@ -73,6 +74,7 @@ openapi: .venv/.synced
 
 env-example: .venv/.synced
 	@$(RUN) python -m motcua_tools.envdoc > .env.example
+	@$(RUN) python -m motcua_tools.opsdoc
 
 clean:
 	rm -rf .venv $(UV_HOME) .pytest_cache .mypy_cache .ruff_cache

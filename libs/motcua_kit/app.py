@@ -22,7 +22,7 @@ from motcua_kit.db import Database
 from motcua_kit.errors import PROBLEM_MEDIA_TYPE, FieldError, Problem, install_problem_handlers, problem_responses
 from motcua_kit.health import ReadinessCheck, database_checks, livez, readyz
 from motcua_kit.logging import configure_logging
-from motcua_kit.metrics import HttpMetrics, metrics_endpoint
+from motcua_kit.metrics import AppMetrics, metrics_endpoint
 from motcua_kit.middleware import BodyGuardMiddleware, RequestContextMiddleware
 from motcua_kit.settings import ServiceSettings
 
@@ -86,7 +86,7 @@ def create_service_app(
     app.state.service = service
     app.state.database = database
     app.state.token_verifier = TokenVerifier.from_settings(settings.auth)
-    app.state.metrics = HttpMetrics(service)
+    app.state.metrics = AppMetrics(service)
     checks: dict[str, ReadinessCheck] = {}
     if database is not None and migrations is not None:
         checks.update(database_checks(database, migrations))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import os
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Sequence
@@ -49,7 +51,8 @@ def main(command: ServiceCommand, argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog=command.app_factory.split(".", 1)[0])
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="run the HTTP server")
-    serve.add_argument("--workers", type=int, default=1)
+    # WEB_CONCURRENCY is the container convention for the worker count (deploy/Dockerfile).
+    serve.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "1")))
     serve.add_argument("--reload", action="store_true")
     migrate = sub.add_parser("migrate", help="upgrade the database schema")
     migrate.add_argument("revision", nargs="?", default="head")
@@ -58,7 +61,13 @@ def main(command: ServiceCommand, argv: Sequence[str] | None = None) -> int:
     revision.add_argument("--empty", action="store_true", help="do not autogenerate from the models")
     sub.add_parser("current", help="print the schema revision of the database")
     sub.add_parser("seed-demo", help="load the demo data if the database has none")
-    sub.add_parser("dispatch", help="deliver this service's events to its subscribers until stopped")
+    dispatch = sub.add_parser("dispatch", help="deliver this service's events to its subscribers until stopped")
+    dispatch.add_argument(
+        "--heartbeat",
+        type=Path,
+        default=os.environ.get("MOTCUA_HEARTBEAT_FILE") or None,
+        help="touch this file every few seconds while the event loop runs (a liveness probe reads its age)",
+    )
     args = parser.parse_args(argv)
 
     settings = command.settings_factory()
@@ -98,7 +107,7 @@ def main(command: ServiceCommand, argv: Sequence[str] | None = None) -> int:
         if command.dispatcher is None:
             sys.stderr.write(f"{settings.service_name} publishes no events\n")
             return 2
-        asyncio.run(_dispatch(command.dispatcher, settings))
+        asyncio.run(_dispatch(command.dispatcher, settings, heartbeat=args.heartbeat))
     elif args.command == "seed-demo":
         if command.seed_demo is None:
             return 0
@@ -107,7 +116,18 @@ def main(command: ServiceCommand, argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-async def _dispatch(factory: DispatcherFactory, settings: ServiceSettings) -> None:
+HEARTBEAT_SECONDS = 10.0
+
+
+async def beat(path: Path, stop: asyncio.Event, every: float = HEARTBEAT_SECONDS) -> None:
+    """Touch ``path`` until ``stop``: a blocked event loop (or a dead process) lets it go stale."""
+    while not stop.is_set():
+        await asyncio.to_thread(path.touch)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), every)
+
+
+async def _dispatch(factory: DispatcherFactory, settings: ServiceSettings, heartbeat: Path | None = None) -> None:
     """Run the dispatcher until SIGINT or SIGTERM, then finish the round in hand and stop."""
     database = Database.from_settings(settings.database)
     dispatcher = factory(settings, database)
@@ -117,9 +137,13 @@ async def _dispatch(factory: DispatcherFactory, settings: ServiceSettings) -> No
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    beating = asyncio.create_task(beat(heartbeat, stop)) if heartbeat is not None else None
     try:
         await dispatcher.run(stop)
     finally:
+        stop.set()
+        if beating is not None:
+            await beating
         await dispatcher.aclose()
         await database.dispose()
 

@@ -18,7 +18,7 @@ from starlette.responses import JSONResponse, Response
 
 from motcua_kit.db import Database
 from motcua_kit.errors import problem_response
-from motcua_kit.migrations import current_revisions, head_revisions
+from motcua_kit.migrations import current_revisions, head_revisions, known_revisions
 
 ReadinessCheck = Callable[[], Awaitable[tuple[bool, Any]]]
 
@@ -26,8 +26,15 @@ CHECK_TIMEOUT_SECONDS = 2.0
 
 
 def database_checks(database: Database, script_location: str) -> dict[str, ReadinessCheck]:
-    """The database answers, and its schema is at the head of the service's migration history."""
+    """The database answers, and its schema is at the head of the service's migration history, or ahead of it.
+
+    Ahead means the database is at a revision this code does not know: the next release's migration
+    ran (the "expand" step of an expand/contract change, which old code must tolerate by design).
+    Old replicas stay ready through it, so a rolling deployment keeps serving. Behind (a known,
+    older revision, or none) is not ready: the migration job has not run yet.
+    """
     heads = head_revisions(script_location)
+    known = known_revisions(script_location)
 
     async def database_reachable() -> tuple[bool, Any]:
         async with database.engine.connect() as connection:
@@ -39,6 +46,8 @@ def database_checks(database: Database, script_location: str) -> dict[str, Readi
             current = await current_revisions(connection)
         if current == heads:
             return True, "ok"
+        if current and not current <= known:
+            return True, {"ahead": sorted(current - known), "expected": sorted(heads)}
         return False, {"current": sorted(current), "expected": sorted(heads)}
 
     return {"database": database_reachable, "migrations": migrations_at_head}

@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from motcua_kit.context import REQUEST_ID_HEADER, accept_or_generate, set_request_id
 from motcua_kit.errors import send_problem
 from motcua_kit.logging import get_logger
-from motcua_kit.metrics import HttpMetrics
+from motcua_kit.metrics import AppMetrics
 
 access_log = get_logger("motcua.access")
 
@@ -26,7 +26,7 @@ _QUIET_PATHS = frozenset({"/livez", "/readyz", "/metrics"})
 
 
 class RequestContextMiddleware:
-    def __init__(self, app: ASGIApp, metrics: HttpMetrics, route_templates: Mapping[int, str]) -> None:
+    def __init__(self, app: ASGIApp, metrics: AppMetrics, route_templates: Mapping[int, str]) -> None:
         self.app = app
         self.metrics = metrics
         # FastAPI puts the matched route object in the scope, with its path relative to its router;

@@ -114,6 +114,13 @@ def head_revisions(script_location: str) -> frozenset[str]:
     return frozenset(ScriptDirectory.from_config(alembic_config(script_location)).get_heads())
 
 
+@cache
+def known_revisions(script_location: str) -> frozenset[str]:
+    """Every revision of this code's history (a database at a revision outside it was migrated by newer code)."""
+    script = ScriptDirectory.from_config(alembic_config(script_location))
+    return frozenset(revision.revision for revision in script.walk_revisions())
+
+
 async def current_revisions(connection: AsyncConnection) -> frozenset[str]:
     """The revisions recorded in the database (empty before the first migration)."""
     try:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,10 @@ from fastapi import FastAPI, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-CONTRACTS = Path(__file__).resolve().parents[2] / "contracts" / "national-portal"
+# The source tree's contracts; an installed copy (the container image) points elsewhere with the variable.
+CONTRACTS = Path(
+    os.environ.get("FAKE_PORTAL_CONTRACTS", Path(__file__).resolve().parents[2] / "contracts" / "national-portal")
+)
 
 
 def _validator(name: str) -> jsonschema.Draft202012Validator:
