@@ -68,7 +68,9 @@ async def test_one_invitation_per_dossier(client: httpx.AsyncClient, tokens: Tok
 
 
 async def test_no_published_questionnaire_is_409(client: httpx.AsyncClient, tokens: TokenFactory) -> None:
-    response = await client.post(f"{BASE}/invitations", json=invitation_payload(), headers=tokens.headers("integration"))
+    response = await client.post(
+        f"{BASE}/invitations", json=invitation_payload(), headers=tokens.headers("integration")
+    )
     assert_problem(response, 409, "no_current_questionnaire")
 
 
@@ -82,7 +84,13 @@ async def test_inviting_needs_a_system_or_reception(client: httpx.AsyncClient, t
 async def test_invalid_invitation_is_422_naming_each_field(client: httpx.AsyncClient, tokens: TokenFactory) -> None:
     payload = invitation_payload(dossier_code="bad code", channel="fax", agency_code="", officer_id="", extra=1)
     response = await client.post(f"{BASE}/invitations", json=payload, headers=tokens.headers("integration"))
-    assert error_fields(assert_problem(response, 422)) == {"dossier_code", "channel", "agency_code", "officer_id", "extra"}
+    assert error_fields(assert_problem(response, 422)) == {
+        "dossier_code",
+        "channel",
+        "agency_code",
+        "officer_id",
+        "extra",
+    }
 
 
 async def test_link_shows_the_questionnaire_and_nothing_personal(
@@ -159,7 +167,9 @@ async def test_reissue_gives_a_new_link_and_kills_the_old(client: httpx.AsyncCli
         f"{BASE}/invitations/reissue", json={"dossier_code": invitation["dossier_code"]}, headers=headers
     )
     assert_problem(answered, 409, "already_answered")
-    unknown = await client.post(f"{BASE}/invitations/reissue", json={"dossier_code": "SNGV-000000-0000"}, headers=headers)
+    unknown = await client.post(
+        f"{BASE}/invitations/reissue", json={"dossier_code": "SNGV-000000-0000"}, headers=headers
+    )
     assert_problem(unknown, 404, "invitation_not_found")
 
 

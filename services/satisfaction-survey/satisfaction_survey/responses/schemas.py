@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, Strict
 
 from satisfaction_survey.common import DatabaseId, DossierCode, FormNumber, LongText
 from satisfaction_survey.models import DossierChannel, Factor, QuestionKind, ResponseMode
@@ -16,7 +17,9 @@ class AnswerIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     question_id: DatabaseId = Field(description="The question's `id` in the questionnaire shown.")
-    score: int | None = Field(default=None, ge=1, le=5, description="1 very dissatisfied ... 5 very satisfied.")
+    score: Annotated[int, Strict()] | None = Field(
+        default=None, ge=1, le=5, description="1 very dissatisfied ... 5 very satisfied (a JSON integer)."
+    )
     text: LongText | None = None
 
 
