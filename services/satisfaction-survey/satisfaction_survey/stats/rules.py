@@ -10,6 +10,8 @@ dossier, one vote, whatever the number of questions its version had.
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 
 def share(part: int, whole: int) -> float | None:
     """``part / whole`` rounded to 4 decimals (0.9531 = 95.31%); None when there is nothing to count."""
@@ -28,8 +30,9 @@ def mean(total: int, count: int) -> float | None:
 def target_met(satisfied: int, responses: int, target: float) -> bool | None:
     """The target reads "satisfaction above 95%": met when the satisfied share is strictly above it.
 
-    Compared on the exact counts, not the rounded share. None (unknown) without responses.
+    Compared exactly on the counts (19 of 20 is 95%, not above), never on a rounded share. None
+    (unknown) without responses.
     """
     if responses <= 0:
         return None
-    return satisfied > target * responses
+    return Fraction(satisfied, responses) > Fraction(str(target))
