@@ -94,7 +94,7 @@ async def test_concurrent_invitations_for_one_dossier_make_one(
 
 
 async def test_concurrent_responses_keep_exact_totals(race_client: httpx.AsyncClient, tokens: TokenFactory) -> None:
-    """Many dossiers answered at once: the daily totals count every one of them."""
+    """Many dossiers answered at once: the day and month totals count every one of them."""
     questionnaire = await _questionnaire(race_client)
     agency = "RACE"
     invitations = [

@@ -10,6 +10,7 @@ import time_machine
 from motcua_kit.testing import RolledBackDatabase, TokenFactory, assert_problem, error_fields
 from satisfaction_survey.demo import seed_demo
 from satisfaction_survey.stats import rules
+from satisfaction_survey.stats.period import split_period
 from satisfaction_survey.stats.totals import TotalsRepository
 from tests.satisfaction_survey.factories import BASE, answer_on_paper, answer_online, invite, publish
 
@@ -194,3 +195,49 @@ async def test_the_index_is_for_leaders_reporters_and_survey_admins(
     assert_problem(await client.get(f"{BASE}/stats"), 401)
     for allowed in ("leader", "survey_admin", "reporter"):
         assert (await client.get(f"{BASE}/stats", headers=tokens.headers(allowed))).status_code == 200
+
+
+async def test_periods_mixing_whole_months_and_edge_days(
+    client: httpx.AsyncClient, tokens: TokenFactory, evaluations: dict[str, Any]
+) -> None:
+    edges = await stats(client, tokens, **{"from": "2026-03-10", "to": "2026-04-01"})
+    assert (edges["all"]["responses"], edges["invitations"]) == (4, 5)
+    after = await stats(client, tokens, **{"from": "2026-03-11", "to": "2026-05-31"})
+    assert (after["all"]["responses"], after["paper"]["responses"], after["invitations"]) == (1, 1, 0)
+    assert [m["month"] for m in after["monthly"]] == ["2026-03", "2026-04", "2026-05"]
+    open_start = await stats(client, tokens, to="2026-03-31")
+    assert (open_start["all"]["responses"], open_start["invitations"]) == (3, 5)
+    open_end = await stats(client, tokens, **{"from": "2026-03-15"})
+    assert open_end["all"]["responses"] == 1
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "months", "days"),
+    [
+        (None, None, (None, None), []),
+        ("2025-03-01", "2025-03-31", ("2025-03-01", "2025-04-01"), []),
+        (
+            "2025-03-15",
+            "2025-09-10",
+            ("2025-04-01", "2025-09-01"),
+            [("2025-03-15", "2025-03-31"), ("2025-09-01", "2025-09-10")],
+        ),
+        ("2025-03-15", "2025-04-10", None, [("2025-03-15", "2025-04-10")]),
+        ("2025-02-01", "2025-02-28", ("2025-02-01", "2025-03-01"), []),
+        ("2024-02-01", "2024-02-28", None, [("2024-02-01", "2024-02-28")]),  # 2024 is a leap year
+        (None, "2025-06-15", (None, "2025-06-01"), [("2025-06-01", "2025-06-15")]),
+        ("2025-12-02", None, ("2026-01-01", None), [("2025-12-02", "2025-12-31")]),
+    ],
+)
+def test_split_period(
+    first: str | None,
+    last: str | None,
+    months: tuple[str | None, str | None] | None,
+    days: list[tuple[str, str]],
+) -> None:
+    def day(text: str | None) -> dt.date | None:
+        return dt.date.fromisoformat(text) if text else None
+
+    split = split_period(day(first), day(last))
+    assert split.months == (None if months is None else (day(months[0]), day(months[1])))
+    assert split.days == [(dt.date.fromisoformat(a), dt.date.fromisoformat(b)) for a, b in days]

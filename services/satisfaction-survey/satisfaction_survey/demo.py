@@ -3,7 +3,7 @@ clearly marked demo evaluations so the index has something to show.
 
 The demo evaluations belong to the agency ``DEMO`` (dossier codes ``DEMO-...``, officers
 ``demo-officer-N``): filter them out with ``agency=`` or start without demo data (``--no-demo``).
-They are made through the same services as real ones, so the daily totals are right.
+They are made through the same services as real ones, so the day and month totals are right.
 """
 
 from __future__ import annotations

@@ -11,23 +11,24 @@ from satisfaction_survey.models.questionnaire import (
     QuestionnaireStatus,
 )
 from satisfaction_survey.models.response import Answer, Response, ResponseMode
-from satisfaction_survey.models.totals import AnswerDailyTotal, InvitationDailyTotal, ResponseDailyTotal
+from satisfaction_survey.models.totals import AnswerTotal, InvitationTotal, ResponseTotal, TotalSpan
 
 __all__ = [
     "Answer",
-    "AnswerDailyTotal",
+    "AnswerTotal",
     "Base",
     "DossierChannel",
     "Factor",
     "FeedbackItem",
     "FeedbackStatus",
     "Invitation",
-    "InvitationDailyTotal",
+    "InvitationTotal",
     "Question",
     "QuestionKind",
     "Questionnaire",
     "QuestionnaireStatus",
     "Response",
-    "ResponseDailyTotal",
     "ResponseMode",
+    "ResponseTotal",
+    "TotalSpan",
 ]

@@ -1,13 +1,16 @@
-"""Daily totals behind the satisfaction index, kept in the same transaction as each invitation and response.
+"""Totals behind the satisfaction index, kept in the same transaction as each invitation and response.
 
-Responses are never edited or deleted, so the totals only grow; ``stats.repository.rebuild_totals``
-recomputes them from the raw rows in SQL (after a bulk import, or to check them). The index then
-sums a few thousand rows instead of millions of answers.
+Each count is kept twice: per local day (``span = 'day'``) and per local month (``span = 'month'``,
+``day`` = the month's first day). A report period is read from the month rows for its whole months
+and from the day rows only for the days at its edges, so the index sums a few thousand rows whatever
+the number of responses. Responses are never edited or deleted, so the totals only grow;
+``stats.totals.TotalsRepository.rebuild`` recomputes them from the raw rows in SQL.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -18,11 +21,17 @@ from satisfaction_survey.models.invitation import DossierChannel
 from satisfaction_survey.models.response import ResponseMode
 
 
-class InvitationDailyTotal(Base):
-    """Invitations issued on a local day, and how many of them have been answered since."""
+class TotalSpan(StrEnum):
+    DAY = "day"
+    MONTH = "month"
 
-    __tablename__ = "invitation_daily_totals"
 
+class InvitationTotal(Base):
+    """Invitations issued on a local day (or month), and how many of them have been answered since."""
+
+    __tablename__ = "invitation_totals"
+
+    span: Mapped[TotalSpan] = mapped_column(str_enum(TotalSpan, length=8), primary_key=True)
     day: Mapped[dt.date] = mapped_column(primary_key=True)
     agency_code: Mapped[str] = mapped_column(String(20), primary_key=True)
     procedure_code: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -31,11 +40,12 @@ class InvitationDailyTotal(Base):
     answered: Mapped[int] = mapped_column(Integer)
 
 
-class ResponseDailyTotal(Base):
-    """Responses received on a local day, with their overall question's figures."""
+class ResponseTotal(Base):
+    """Responses received on a local day (or month), with their overall question's figures."""
 
-    __tablename__ = "response_daily_totals"
+    __tablename__ = "response_totals"
 
+    span: Mapped[TotalSpan] = mapped_column(str_enum(TotalSpan, length=8), primary_key=True)
     day: Mapped[dt.date] = mapped_column(primary_key=True)
     agency_code: Mapped[str] = mapped_column(String(20), primary_key=True)
     procedure_code: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -47,11 +57,12 @@ class ResponseDailyTotal(Base):
     overall_score_sum: Mapped[int] = mapped_column(Integer)
 
 
-class AnswerDailyTotal(Base):
-    """Scale answers received on a local day, per question."""
+class AnswerTotal(Base):
+    """Scale answers received on a local day (or month), per question."""
 
-    __tablename__ = "answer_daily_totals"
+    __tablename__ = "answer_totals"
 
+    span: Mapped[TotalSpan] = mapped_column(str_enum(TotalSpan, length=8), primary_key=True)
     day: Mapped[dt.date] = mapped_column(primary_key=True)
     agency_code: Mapped[str] = mapped_column(String(20), primary_key=True)
     procedure_code: Mapped[str] = mapped_column(String(40), primary_key=True)

@@ -1,4 +1,6 @@
-"""All SQL of the satisfaction index: sums over the daily totals (see ``models/totals.py``).
+"""All SQL of the satisfaction index: sums over the day and month totals (see ``models/totals.py``).
+
+A period is read from the month rows for its whole months and from the day rows for its edges.
 
 Each figure is one query grouped in the database; the "all" scope is a second branch of the same
 query (UNION ALL), so nothing is added up in Python.
@@ -11,17 +13,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, String, func, literal, select, type_coerce, union_all
+from sqlalchemy import ColumnElement, Row, String, and_, func, literal, or_, select, type_coerce, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from satisfaction_survey.models import (
-    AnswerDailyTotal,
+    AnswerTotal,
     DossierChannel,
-    InvitationDailyTotal,
+    InvitationTotal,
     Question,
     Questionnaire,
-    ResponseDailyTotal,
+    ResponseTotal,
+    TotalSpan,
 )
+from satisfaction_survey.stats.period import split_period
 
 ALL = "all"
 
@@ -35,15 +39,27 @@ class StatsFilter:
     channel: DossierChannel | None
 
 
-TotalsTable = type[InvitationDailyTotal] | type[ResponseDailyTotal] | type[AnswerDailyTotal]
+TotalsTable = type[InvitationTotal] | type[ResponseTotal] | type[AnswerTotal]
+
+
+def _period(table: TotalsTable, first: dt.date | None, last: dt.date | None) -> ColumnElement[bool]:
+    """Month rows for the whole months of the period, day rows for the days at its edges."""
+    split = split_period(first, last)
+    parts: list[ColumnElement[bool]] = []
+    if split.months is not None:
+        since, until = split.months
+        month = [table.span == TotalSpan.MONTH]
+        if since is not None:
+            month.append(table.day >= since)
+        if until is not None:
+            month.append(table.day < until)
+        parts.append(and_(*month))
+    parts.extend(and_(table.span == TotalSpan.DAY, table.day >= lo, table.day <= hi) for lo, hi in split.days)
+    return or_(*parts)
 
 
 def _conditions(table: TotalsTable, where: StatsFilter) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = []
-    if where.first_day is not None:
-        conditions.append(table.day >= where.first_day)
-    if where.last_day is not None:
-        conditions.append(table.day <= where.last_day)
+    conditions: list[ColumnElement[bool]] = [_period(table, where.first_day, where.last_day)]
     if where.agency_code is not None:
         conditions.append(table.agency_code == where.agency_code)
     if where.procedure_code is not None:
@@ -69,7 +85,7 @@ class StatsRepository:
 
     async def invitations(self, where: StatsFilter) -> tuple[int, int]:
         """(invitations, answered) of the invitations issued in the period."""
-        t = InvitationDailyTotal
+        t = InvitationTotal
         statement = select(_sum(t.invitations, "invitations"), _sum(t.answered, "answered")).where(
             *_conditions(t, where)
         )
@@ -78,7 +94,7 @@ class StatsRepository:
 
     async def invitations_by_month(self, where: StatsFilter) -> Sequence[Row[Any]]:
         """(month, invitations, answered) per month of issue."""
-        t = InvitationDailyTotal
+        t = InvitationTotal
         month = self._month(t.day).label("month")
         statement = (
             select(month, _sum(t.invitations, "invitations"), _sum(t.answered, "answered"))
@@ -89,27 +105,27 @@ class StatsRepository:
 
     async def responses(self, where: StatsFilter, *, by_month: bool = False) -> Sequence[Row[Any]]:
         """(scope, [month,] total, satisfied, score_sum) of responses (overall question), per mode and for all."""
-        t = ResponseDailyTotal
+        t = ResponseTotal
         groups: list[Any] = [self._month(t.day).label("month")] if by_month else []
         sums = (_sum(t.responses, "total"), _sum(t.satisfied, "satisfied"), _sum(t.overall_score_sum, "score_sum"))
         return await self._scoped(t, where, groups, sums)
 
     async def factors(self, where: StatsFilter) -> Sequence[Row[Any]]:
         """(scope, factor, total, satisfied, score_sum) of scale answers per factor."""
-        t = AnswerDailyTotal
+        t = AnswerTotal
         sums = (_sum(t.answers, "total"), _sum(t.satisfied, "satisfied"), _sum(t.score_sum, "score_sum"))
         return await self._scoped(t, where, [Question.factor], sums, join_questions=True)
 
     async def questions(self, where: StatsFilter) -> Sequence[Row[Any]]:
         """(scope, question_id, version, key, factor, position, total, satisfied, score_sum) per question."""
-        t = AnswerDailyTotal
+        t = AnswerTotal
         groups = [t.question_id, Questionnaire.version, Question.key, Question.factor, Question.position]
         sums = (_sum(t.answers, "total"), _sum(t.satisfied, "satisfied"), _sum(t.score_sum, "score_sum"))
         return await self._scoped(t, where, groups, sums, join_questions=True)
 
     async def _scoped(
         self,
-        table: type[ResponseDailyTotal] | type[AnswerDailyTotal],
+        table: type[ResponseTotal] | type[AnswerTotal],
         where: StatsFilter,
         groups: list[Any],
         sums: Sequence[ColumnElement[Any]],
@@ -121,7 +137,7 @@ class StatsRepository:
         def branch(scope: ColumnElement[str], by_mode: bool) -> Any:
             statement = select(scope.label("scope"), *groups, *sums)
             if join_questions:
-                statement = statement.join(Question, Question.id == AnswerDailyTotal.question_id).join(
+                statement = statement.join(Question, Question.id == AnswerTotal.question_id).join(
                     Questionnaire, Questionnaire.id == Question.questionnaire_id
                 )
             return statement.where(*conditions).group_by(*([table.mode] if by_mode else []), *groups)
