@@ -119,6 +119,26 @@ class SurveyServer:
         self.server.stop()
 
 
+_reported: set[str] = set()
+
+
+def _report_failure(response: httpx.Response) -> None:
+    """Say once per kind of failure what the service answered (the table only counts errors)."""
+    kind = f"{response.status_code} {response.headers.get('content-type', '')}"
+    if kind not in _reported:
+        _reported.add(kind)
+        sys.stderr.write(
+            f"bench survey: {response.request.method} {response.request.url.path} -> {kind}: {response.text[:300]}\n"
+        )
+
+
+def _ok(response: httpx.Response) -> bool:
+    if response.status_code == 201:
+        return True
+    _report_failure(response)
+    return False
+
+
 async def _write_rows(server: SurveyServer, backend: str, operations: int) -> list[Measurement]:
     url = server.server.url
     integration = server.headers("integration")
@@ -145,26 +165,29 @@ async def _write_rows(server: SurveyServer, backend: str, operations: int) -> li
                 "officer_id": "bench-officer",
             }
             response = await client.post(f"{url}{API}/invitations", json=payload, headers=integration)
+            if response.status_code != 201:
+                _report_failure(response)
+                return False
             if i >= 0:
                 issued[i] = response.json()
-            return response.status_code == 201
+            return True
 
         async def online(i: int) -> bool:
-            if i < 0:
-                return True  # no warm-up: every invitation answers once
+            if i < 0 or i not in issued:
+                return i < 0  # no warm-up: every invitation answers once
             body = {"mode": "online", "token": issued[i]["token"], "answers": answers}
-            return (await client.post(f"{url}{API}/responses", json=body)).status_code == 201
+            return _ok(await client.post(f"{url}{API}/responses", json=body))
 
         async def paper(i: int) -> bool:
-            if i < 0:
-                return True
+            if i < 0 or operations + i not in issued:
+                return i < 0
             body = {
                 "mode": "paper",
                 "dossier_code": issued[operations + i]["dossier_code"],
                 "form_number": f"B{run}-{i}",
                 "answers": answers,
             }
-            return (await client.post(f"{url}{API}/responses", json=body, headers=clerk)).status_code == 201
+            return _ok(await client.post(f"{url}{API}/responses", json=body, headers=clerk))
 
         rows = [await closed_loop(f"{backend}: GET /livez", livez, operations=operations, concurrency=CONCURRENCY)]
         rows.append(
@@ -241,7 +264,7 @@ LOAD_SQL = [
     SELECT r.id, q.id, CASE WHEN h < 60 THEN 5 WHEN h < 93 THEN 4 WHEN h < 97 THEN 3 WHEN h < 99 THEN 2 ELSE 1 END
     FROM responses AS r
     CROSS JOIN questions AS q
-    CROSS JOIN LATERAL (SELECT (r.id * 7919 + q.id * 104729) % 100 AS h) AS x
+    CROSS JOIN LATERAL (SELECT (r.id::bigint * 7919 + q.id * 104729) % 100 AS h) AS x
     WHERE q.questionnaire_id = $1 AND q.kind = 'scale' AND r.dossier_code LIKE 'BENCH-%'
     """,
 ]
