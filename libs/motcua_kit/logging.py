@@ -3,7 +3,8 @@
 Personal data (identity numbers, phone numbers, e-mail and postal addresses, names of
 applicants) and secrets (tokens, passwords, tracking secrets) must never reach a log. Two guards:
 keys with a sensitive name are masked wherever they appear in an event, and free text is scrubbed
-of anything shaped like an identity number, a phone number, an e-mail address or a bearer token.
+of anything shaped like an identity number, a phone number, an e-mail address, a bearer token or a
+random secret (40 or more URL-safe characters in a row, e.g. a survey link's token in a logged path).
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ _PATTERNS = (
     re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"),  # e-mail
     re.compile(r"(?<![\w.-])(?:\+?84|0)\d{9,10}(?![\w-])"),  # Vietnamese phone numbers
     re.compile(r"(?<![\w.-])\d{9}(?:\d{3})?(?![\w-])"),  # 9-digit CMND, 12-digit CCCD
+    # Random secrets carried in paths (a survey invitation's token); uuid hex ids are 32 and stay readable.
+    re.compile(r"(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{40,}(?![A-Za-z0-9_-])"),
 )
 
 

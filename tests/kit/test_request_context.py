@@ -57,6 +57,15 @@ def test_personal_data_is_scrubbed_from_text() -> None:
     assert "SNGV-261126-0001" in scrubbed  # dossier codes are not personal data
 
 
+def test_random_secrets_in_paths_are_scrubbed() -> None:
+    token = "q3Vh0-7Jx_Zk2mP9wR4tY6uI8oA1sD5fG7hJ9kL0zXc"
+    scrubbed = scrub_text(f"/api/v1/surveys/invitations/{token}/qr")
+    assert token not in scrubbed
+    assert scrubbed == "/api/v1/surveys/invitations/***/qr"
+    request_id = "0f8fad5bd9cb469fa16570867728950e"  # 32 hex characters: an id, not a secret
+    assert scrub_text(f"request {request_id}") == f"request {request_id}"
+
+
 def test_sensitive_keys_are_masked_at_any_depth() -> None:
     event = {"event": "x", "phone": "0905123456", "applicant": {"name": "Nguyễn Văn A"}, "data": {"id_number": "1"}}
     result = redact_personal_data(None, "info", event)

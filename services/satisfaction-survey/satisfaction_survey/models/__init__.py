@@ -1,6 +1,8 @@
 """satisfaction-survey's tables. Every model module is imported here so Alembic sees the whole schema."""
 
 from satisfaction_survey.models.base import Base
+from satisfaction_survey.models.feedback import FeedbackItem, FeedbackStatus
+from satisfaction_survey.models.invitation import DossierChannel, Invitation
 from satisfaction_survey.models.questionnaire import (
     Factor,
     Question,
@@ -8,5 +10,25 @@ from satisfaction_survey.models.questionnaire import (
     Questionnaire,
     QuestionnaireStatus,
 )
+from satisfaction_survey.models.response import Answer, Response, ResponseMode
+from satisfaction_survey.models.totals import AnswerTotal, InvitationTotal, ResponseTotal, TotalSpan
 
-__all__ = ["Base", "Factor", "Question", "QuestionKind", "Questionnaire", "QuestionnaireStatus"]
+__all__ = [
+    "Answer",
+    "AnswerTotal",
+    "Base",
+    "DossierChannel",
+    "Factor",
+    "FeedbackItem",
+    "FeedbackStatus",
+    "Invitation",
+    "InvitationTotal",
+    "Question",
+    "QuestionKind",
+    "Questionnaire",
+    "QuestionnaireStatus",
+    "Response",
+    "ResponseMode",
+    "ResponseTotal",
+    "TotalSpan",
+]

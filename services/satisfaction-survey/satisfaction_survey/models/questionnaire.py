@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from motcua_kit.db import UTCDateTime, str_enum, utcnow
@@ -35,7 +35,22 @@ class QuestionnaireStatus(StrEnum):
 
 
 class Questionnaire(Base):
+    """One version of the questionnaire. A draft may be edited; once published it never changes.
+
+    At most one version is published (current) at a time: a partial unique index guarantees it even
+    when two administrators publish at once. Publishing a version retires the previous one.
+    """
+
     __tablename__ = "questionnaires"
+    __table_args__ = (
+        Index(
+            "uq_questionnaires_one_published",
+            "status",
+            unique=True,
+            sqlite_where=text("status = 'published'"),
+            postgresql_where=text("status = 'published'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     version: Mapped[int] = mapped_column(Integer, unique=True)
@@ -43,9 +58,13 @@ class Questionnaire(Base):
     title_en: Mapped[str | None] = mapped_column(String(300))
     status: Mapped[QuestionnaireStatus] = mapped_column(str_enum(QuestionnaireStatus), index=True)
     published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    retired_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by: Mapped[str | None] = mapped_column(String(100))
+    # Bumped on every edit of a draft; the ETag carries it.
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     questions: Mapped[list[Question]] = relationship(
-        back_populates="questionnaire", order_by="Question.position", lazy="selectin"
+        back_populates="questionnaire", order_by="Question.position", lazy="selectin", cascade="all, delete-orphan"
     )
 
 
