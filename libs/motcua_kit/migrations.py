@@ -9,6 +9,7 @@ runs Alembic on a connection they already hold; the command line uses :func:`upg
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Collection
 from functools import cache
 from typing import Any
 
@@ -47,9 +48,15 @@ def alembic_config(script_location: str, url: str | None = None) -> Config:
     return config
 
 
-def run_env(metadata: MetaData) -> None:
-    """The body of every service's ``env.py``."""
+def run_env(metadata: MetaData, *, unmanaged_tables: Collection[str] = ()) -> None:
+    """The body of every service's ``env.py``.
+
+    ``unmanaged_tables`` names tables that migrations create by hand and the models do not describe
+    (a SQLite FTS5 index and its shadow tables, say); autogenerate leaves them, and any table whose
+    name starts with one of them followed by ``_``, alone instead of proposing to drop them.
+    """
     config = context.config
+    config.attributes["unmanaged_tables"] = tuple(unmanaged_tables)
     connection: Connection | None = config.attributes.get("connection")
     if connection is not None:
         _run_on(connection, metadata)
@@ -60,6 +67,7 @@ def run_env(metadata: MetaData) -> None:
             target_metadata=metadata,
             literal_binds=True,
             render_as_batch=True,
+            include_name=_include_name,
         )
         with context.begin_transaction():
             context.run_migrations()
@@ -80,12 +88,20 @@ async def _run_online(url: str, metadata: MetaData) -> None:
         await engine.dispose()
 
 
+def _include_name(name: str | None, type_: str, _parents: Any) -> bool:
+    if type_ != "table" or name is None:
+        return True
+    unmanaged: tuple[str, ...] = context.config.attributes.get("unmanaged_tables", ())
+    return not any(name == table or name.startswith(table + "_") for table in unmanaged)
+
+
 def _run_on(connection: Connection, metadata: MetaData) -> None:
     context.configure(
         connection=connection,
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=_include_name,
     )
     with context.begin_transaction():
         context.run_migrations()
