@@ -48,15 +48,16 @@ def alembic_config(script_location: str, url: str | None = None) -> Config:
     return config
 
 
-def run_env(metadata: MetaData, *, unmanaged_tables: Collection[str] = ()) -> None:
+def run_env(metadata: MetaData, *, unmanaged: Collection[str] = ()) -> None:
     """The body of every service's ``env.py``.
 
-    ``unmanaged_tables`` names tables that migrations create by hand and the models do not describe
-    (a SQLite FTS5 index and its shadow tables, say); autogenerate leaves them, and any table whose
-    name starts with one of them followed by ``_``, alone instead of proposing to drop them.
+    ``unmanaged`` names tables and indexes that migrations create by hand and the models do not
+    describe (a SQLite FTS5 table, a PostgreSQL expression index); autogenerate leaves them, and any
+    table whose name starts with one of them followed by ``_`` (FTS5 shadow tables), alone instead
+    of proposing to drop them.
     """
     config = context.config
-    config.attributes["unmanaged_tables"] = tuple(unmanaged_tables)
+    config.attributes["unmanaged"] = tuple(unmanaged)
     connection: Connection | None = config.attributes.get("connection")
     if connection is not None:
         _run_on(connection, metadata)
@@ -89,9 +90,11 @@ async def _run_online(url: str, metadata: MetaData) -> None:
 
 
 def _include_name(name: str | None, type_: str, _parents: Any) -> bool:
-    if type_ != "table" or name is None:
+    unmanaged: tuple[str, ...] = context.config.attributes.get("unmanaged", ())
+    if name is None or type_ not in {"table", "index"}:
         return True
-    unmanaged: tuple[str, ...] = context.config.attributes.get("unmanaged_tables", ())
+    if type_ == "index":
+        return name not in unmanaged
     return not any(name == table or name.startswith(table + "_") for table in unmanaged)
 
 
