@@ -17,14 +17,14 @@ class CatalogSettings(ServiceSettings):
     port: int = 8001
     database: DatabaseSettings = DatabaseSettings(url="sqlite:///./var/procedure-catalog.db")
     extra_languages: Annotated[
-        list[str],
+        tuple[str, ...],
         Field(
             description=(
-                "Content languages offered besides Vietnamese and English (JSON list of tags, e.g. [\"fr\"]);"
+                'Content languages offered besides Vietnamese and English (JSON list of tags, e.g. ["fr"]);'
                 " texts come from each record's `translations`."
             )
         ),
-    ] = []
+    ] = ()
     import_max_bytes: Annotated[
         int, Field(ge=1024, description="Largest body accepted by POST /api/v1/procedures/import (413 beyond).")
     ] = 64 * 1024 * 1024

@@ -43,6 +43,7 @@ Language = Annotated[Localiser, Depends(localiser)]
 
 
 def procedure_filters(
+    *,
     today: Today,
     valid_on: Annotated[Day | None, Query(description="Versions in force on this day (default today).")] = None,
     status: Annotated[StatusFilter, Query(description="published (default), abolished, or any.")] = (

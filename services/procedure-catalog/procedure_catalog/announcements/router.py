@@ -37,6 +37,12 @@ def get_service(session: DBSession) -> AnnouncementService:
 Service = Annotated[AnnouncementService, Depends(get_service)]
 
 
+def announcement_summary(
+    announcement: Announcement, counts: dict[ChangeAction, int], language: Localiser
+) -> AnnouncementSummary:
+    return AnnouncementSummary.model_validate(_summary(announcement, counts, language))
+
+
 def _summary(announcement: Announcement, counts: dict[ChangeAction, int], language: Localiser) -> dict[str, object]:
     title = language.text(announcement.title_vi, announcement.title_en) if announcement.title_vi else None
     return {
@@ -85,7 +91,7 @@ async def list_announcements(
     """Decisions, the latest effective first, with how many procedures each created, amended, abolished. Public."""
     rows, total = await service.list(page)
     counts = await service.counts([a.id for a in rows])
-    items = [AnnouncementSummary.model_validate(_summary(a, counts[a.id], language)) for a in rows]
+    items = [announcement_summary(a, counts[a.id], language) for a in rows]
     language.set_header(response)
     return Page[AnnouncementSummary](items=items, total=total, page=page.page, size=page.size)
 

@@ -8,7 +8,8 @@ from procedure_catalog.models import ChangeAction, Procedure, ProcedureDraft, Pr
 from procedure_catalog.procedures.rules import new_version_may_start
 
 
-def change_refusal(
+def change_refusal(  # noqa: PLR0911 - one return per rule reads best
+    *,
     action: ChangeAction,
     code: str,
     procedure: Procedure | None,

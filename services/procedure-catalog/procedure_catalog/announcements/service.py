@@ -58,12 +58,12 @@ class AnnouncementService:
                 continue
             procedure = procedures.get(code)
             refusal = change_refusal(
-                change.action,
-                code,
-                procedure,
-                latest.get(procedure.id) if procedure else None,
-                drafts.get(procedure.id) if procedure else None,
-                data.effective_on,
+                action=change.action,
+                code=code,
+                procedure=procedure,
+                latest=latest.get(procedure.id) if procedure else None,
+                draft=drafts.get(procedure.id) if procedure else None,
+                effective_on=data.effective_on,
             )
             if refusal is not None:
                 errors.append(self._refusal(position, *refusal))

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, bindparam, case, delete, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Select, Table, bindparam, case, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua_kit.pagination import PageParams, Sortable, SortKey, apply_sort, paginate
@@ -171,6 +171,7 @@ class ProcedureRepository:
         if not closing:
             return
         table = V.__table__
+        assert isinstance(table, Table)
         statement = update(table).where(table.c.id == bindparam("closing_id")).values(valid_until=bindparam("until"))
         await self.session.execute(statement, [{"closing_id": i, "until": until} for i, until in closing])
 

@@ -52,6 +52,7 @@ def _draft(state: DraftState, response: Response, language: Language) -> DraftRe
 
 @router.get("", summary="List and search procedures", responses=problem_responses(422))
 async def list_procedures(
+    *,
     service: Service,
     filters: Filters,
     page: Pagination,
@@ -118,13 +119,14 @@ async def get_procedure(
     openapi_extra={"requestBody": {"content": {"application/merge-patch+json": {"schema": {"type": "object"}}}}},
 )
 async def edit_procedure(
+    *,
     code: Code,
     patch: Annotated[dict[str, Any], Body(description="JSON Merge Patch of the record.")],
-    if_match: IfMatch,
     service: Service,
     response: Response,
     language: Language,
     editor: Editor,
+    if_match: IfMatch = None,
 ) -> DraftRead:
     """Edit the procedure's open draft (JSON Merge Patch), with its ETag in `If-Match`.
 
@@ -158,7 +160,7 @@ async def open_draft(code: Code, service: Service, response: Response, language:
     summary="Discard the open draft",
     responses=problem_responses(404, 412, 428),
 )
-async def discard_draft(code: Code, if_match: IfMatch, service: Service, _editor: Editor) -> None:
+async def discard_draft(code: Code, service: Service, _editor: Editor, if_match: IfMatch = None) -> None:
     """Throw the draft away (a never-published procedure goes with it). Needs `catalog_editor`."""
     await service.discard_draft(code, if_match)
 

@@ -81,7 +81,7 @@ def _sqlite_match(terms: list[str]) -> TextMatch:
 # --- PostgreSQL: tsvector ---------------------------------------------------------------------------
 
 # The same expression as the GIN index of the migration, so the planner can use the index.
-POSTGRES_VECTOR = literal_column(
+POSTGRES_VECTOR: ColumnElement[Any] = literal_column(
     "(setweight(to_tsvector('simple'::regconfig, procedure_versions.search_name), 'A')"
     " || setweight(to_tsvector('simple'::regconfig, procedure_versions.search_body), 'B'))"
 )

@@ -59,7 +59,9 @@ def merge_patch(target: Any, patch: Any) -> Any:
     return result
 
 
-def invalid(errors: Sequence[FieldError], detail: str = "The procedure record breaks the catalogue's rules.") -> Exception:
+def invalid(
+    errors: Sequence[FieldError], detail: str = "The procedure record breaks the catalogue's rules."
+) -> Exception:
     """One problem for all the record's faults; its code is the rule's own when only one is broken."""
     code = errors[0].type if len(errors) == 1 else "invalid_procedure"
     return UnprocessableContent(detail, code=code, errors=errors)
@@ -87,7 +89,8 @@ class ProcedureService:
         errors = content_rule_violations(content) + errors
         if errors:
             raise invalid(errors)
-        assert field is not None and agency is not None
+        assert field is not None
+        assert agency is not None
         return field, agency
 
     async def create_draft(self, data: ProcedureCreate, editor: str) -> DraftState:
@@ -117,7 +120,9 @@ class ProcedureService:
     async def _state(self, procedure: Procedure, draft: ProcedureDraft) -> DraftState:
         content = ProcedureContent.model_validate(draft.content)
         field, agency, _ = await self.references.resolve(content.field_code, content.agency_code)
-        assert field is not None and agency is not None  # checked when the draft was saved
+        # Both were checked when the draft was saved, and reference entries are never deleted.
+        assert field is not None
+        assert agency is not None
         return DraftState(procedure, draft, field, agency)
 
     async def draft(self, code: str) -> DraftState:
@@ -246,7 +251,9 @@ class ProcedureService:
         if query and not terms:
             raise UnprocessableContent(
                 "The search has no letters or digits.",
-                errors=[FieldError(field="q", location="query", message="needs a letter or digit", type="empty_search")],
+                errors=[
+                    FieldError(field="q", location="query", message="needs a letter or digit", type="empty_search")
+                ],
             )
         exact = query.strip() if query else None
         return await self.repository.search(filters, terms, sort, page, exact_code=exact)

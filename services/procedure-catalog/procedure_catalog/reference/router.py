@@ -10,8 +10,8 @@ from motcua_kit.auth import Principal, Role, require_roles
 from motcua_kit.db import DBSession
 from motcua_kit.errors import problem_responses
 from motcua_kit.i18n import AcceptLanguage
-from procedure_catalog.localisation import Localiser
 from procedure_catalog.constraints import ReferenceCode
+from procedure_catalog.localisation import Localiser
 from procedure_catalog.models import Agency, Field
 from procedure_catalog.reference.levels import AUTHORITY_LEVELS
 from procedure_catalog.reference.repository import ReferenceRepository

@@ -56,7 +56,9 @@ class ReferenceService:
         errors = []
         if field is None:
             errors.append(
-                FieldError(field="field_code", message=f"no field {field_code!r} in /api/v1/fields", type="unknown_field")
+                FieldError(
+                    field="field_code", message=f"no field {field_code!r} in /api/v1/fields", type="unknown_field"
+                )
             )
         if agency is None:
             errors.append(
