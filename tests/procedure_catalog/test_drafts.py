@@ -106,7 +106,9 @@ async def test_online_level_needs_the_online_channel(catalogue: Catalogue) -> No
         "online_level_without_online_channel",
     )
     assert error_fields(body) == {"online_level"}
-    legacy = assert_problem(await catalogue.draft(channels=[in_person], online_level="none", legacy_online_level=4), 422)
+    legacy = assert_problem(
+        await catalogue.draft(channels=[in_person], online_level="none", legacy_online_level=4), 422
+    )
     assert error_fields(legacy) == {"legacy_online_level"}
 
 
@@ -121,7 +123,10 @@ async def test_editing_a_draft_needs_its_etag(catalogue: Catalogue) -> None:
     created = await catalogue.draft()
     code, etag = created.json()["code"], created.headers["etag"]
     url = f"/api/v1/procedures/{code}"
-    patch = {"name_en": "Renamed", "channels": [{"channel": "online", "processing_time": {"value": 4, "unit": "working_hours"}}]}
+    patch = {
+        "name_en": "Renamed",
+        "channels": [{"channel": "online", "processing_time": {"value": 4, "unit": "working_hours"}}],
+    }
 
     assert_problem(await catalogue.client.patch(url, json=patch, headers=catalogue.editor), 428, "if_match_required")
     edited = await catalogue.client.patch(url, json=patch, headers={**catalogue.editor, "If-Match": etag})

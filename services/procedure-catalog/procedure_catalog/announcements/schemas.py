@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from procedure_catalog.constraints import Day, ProcedureCode, Text100, Text300, Text1000
 from procedure_catalog.models import AnnouncementSource, ChangeAction
@@ -31,11 +31,13 @@ class AnnouncementCreate(BaseModel):
     effective_on: Day = Field(description="First day the changes apply.")
     changes: list[ChangeWrite] = Field(min_length=1, max_length=MAX_CHANGES)
 
-    @model_validator(mode="after")
-    def _effective_after_signing(self) -> AnnouncementCreate:
-        if self.effective_on < self.signed_on:
-            raise ValueError("effective_on cannot be before signed_on")
-        return self
+    @field_validator("effective_on")
+    @classmethod
+    def _effective_after_signing(cls, value: dt.date, info: ValidationInfo) -> dt.date:
+        signed_on = info.data.get("signed_on")
+        if signed_on is not None and value < signed_on:
+            raise ValueError("a decision cannot take effect before it is signed")
+        return value
 
 
 class ChangeRead(BaseModel):
