@@ -448,12 +448,16 @@ def from_national(record: Any) -> NationalRecord:  # noqa: PLR0915 - one nationa
         "internal": attempt("NOIBO", lambda: _flag(record.get("NOIBO"), default=False)),
         "translations": translations,
     }
-    if reasons:
-        raise RecordRejected(reasons)
     try:
         content = ProcedureContent.model_validate(data)
     except ValidationError as error:
-        raise RecordRejected([_reason(e) for e in error.errors(include_url=False)]) from error
+        # Every fault at once, but a national field already reported is not reported again.
+        reported = {reason.split(":", 1)[0].split("[", 1)[0].split(".", 1)[0] for reason in reasons}
+        more = [_reason(e) for e in error.errors(include_url=False)]
+        reasons += [r for r in more if r.split(":", 1)[0].split(".", 1)[0] not in reported]
+        raise RecordRejected(reasons) from error
+    if reasons:
+        raise RecordRejected(reasons)
     assert code is not None
     assert status is not None
     return NationalRecord(
