@@ -51,10 +51,10 @@ def alembic_config(script_location: str, url: str | None = None) -> Config:
 def run_env(metadata: MetaData, *, unmanaged: Collection[str] = ()) -> None:
     """The body of every service's ``env.py``.
 
-    ``unmanaged`` names tables and indexes that migrations create by hand and the models do not
-    describe (a SQLite FTS5 table, a PostgreSQL expression index); autogenerate leaves them, and any
-    table whose name starts with one of them followed by ``_`` (FTS5 shadow tables), alone instead
-    of proposing to drop them.
+    ``unmanaged`` names tables, columns and indexes that migrations create by hand and the models do
+    not describe (a SQLite FTS5 table, a PostgreSQL-only generated column and its index);
+    autogenerate leaves them, and any table whose name starts with one of them followed by ``_``
+    (FTS5 shadow tables), alone instead of proposing to drop them.
     """
     config = context.config
     config.attributes["unmanaged"] = tuple(unmanaged)
@@ -91,9 +91,9 @@ async def _run_online(url: str, metadata: MetaData) -> None:
 
 def _include_name(name: str | None, type_: str, _parents: Any) -> bool:
     unmanaged: tuple[str, ...] = context.config.attributes.get("unmanaged", ())
-    if name is None or type_ not in {"table", "index"}:
+    if name is None or type_ not in {"table", "column", "index"}:
         return True
-    if type_ == "index":
+    if type_ != "table":
         return name not in unmanaged
     return not any(name == table or name.startswith(table + "_") for table in unmanaged)
 

@@ -248,16 +248,25 @@ def _duration(value: Any) -> float:
         raise ValueError(f"not a number: {value!r}") from None
 
 
+_DAY_FIRST = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})")
+_ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
+
+
 def _date(value: Any) -> str | None:
+    """`21/02/2020` (the national form) or `2020-02-21`, as an ISO day."""
     text = _text(value)
     if text is None:
         return None
-    for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return dt.datetime.strptime(text[:10], pattern).date().isoformat()  # noqa: DTZ007 - a calendar day
-        except ValueError:
-            continue
-    raise ValueError(f"not a date (dd/MM/yyyy): {value!r}")
+    if match := _DAY_FIRST.match(text):
+        day, month, year = (int(part) for part in match.groups())
+    elif match := _ISO_DAY.match(text):
+        year, month, day = (int(part) for part in match.groups())
+    else:
+        raise ValueError(f"not a date (dd/MM/yyyy): {value!r}")
+    try:
+        return dt.date(year, month, day).isoformat()
+    except ValueError:
+        raise ValueError(f"not a date (dd/MM/yyyy): {value!r}") from None
 
 
 def _time_unit(value: Any) -> TimeUnit:

@@ -29,6 +29,7 @@ from procedure_catalog.reference.repository import ReferenceRepository
 
 NATIONAL_FORMAT = "motcua-national/1"
 NATIONAL_DATABASE = "Cơ sở dữ liệu quốc gia về thủ tục hành chính"
+BULK_IMPORT = 500  # changes from which an import refreshes the planner's statistics
 
 
 class ExchangeService:
@@ -96,7 +97,7 @@ class ExchangeService:
         report, parsed = self._parse(request.records)
         fields, agencies = await self._references(list(parsed.values()))
         procedures = await self.procedures.get_many(r.code for r in parsed.values())
-        latest = await self.procedures.latest_many(p.id for p in procedures.values())
+        latest = await self.procedures.latest_many((p.id for p in procedures.values()), content=False)
 
         planned: list[tuple[int, ChangeAction, NationalRecord, ProcedureVersion | None]] = []
         for index, record in parsed.items():
@@ -121,7 +122,15 @@ class ExchangeService:
             announcement = await self._announce(decision, signed_on, effective_on, editor)
             new_codes = [record.code for _, _, record, _ in planned if record.code not in procedures]
             procedures.update(await self.procedures.add_many(new_codes))
+            # An abolished version copies the record it closes: read those few records in full.
+            abolishing = [
+                current.procedure_id for _, action, _, current in planned if current and action is ChangeAction.ABOLISH
+            ]
+            full = await self.procedures.latest_many(abolishing)
+            planned = [(i, a, r, full.get(c.procedure_id, c) if c else None) for i, a, r, c in planned]
             report.update(await self._apply(planned, procedures, fields, agencies, announcement))
+            if len(planned) >= BULK_IMPORT:
+                await self.procedures.refresh_statistics()
         return [report[index] for index in sorted(report)], announcement, counts
 
     def _parse(self, records: list[Any]) -> tuple[dict[int, ImportedRecord], dict[int, NationalRecord]]:

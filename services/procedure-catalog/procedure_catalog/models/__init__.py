@@ -15,9 +15,9 @@ from procedure_catalog.models.enums import (
 from procedure_catalog.models.procedure import Procedure, ProcedureDraft, ProcedureVersion
 from procedure_catalog.models.reference import Agency, Field
 
-# The full-text indexes of versions (SQLite FTS5 table, PostgreSQL GIN expression index) are made
-# by the migrations, not by these models.
-SEARCH_INDEX_NAMES = ("procedure_search", "ix_procedure_versions_search")
+# The full-text indexes of versions (SQLite: an FTS5 table; PostgreSQL: a generated tsvector column
+# and its GIN index) are made by the migrations, not by these models.
+SEARCH_INDEX_NAMES = ("procedure_search", "search_vector", "ix_procedure_versions_search")
 
 __all__ = [
     "SEARCH_INDEX_NAMES",

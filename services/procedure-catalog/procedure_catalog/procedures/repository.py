@@ -7,8 +7,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Table, bindparam, case, delete, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Select, Table, bindparam, case, delete, func, insert, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import defer
 
 from motcua_kit.pagination import PageParams, Sortable, SortKey, apply_sort, paginate
 from procedure_catalog.models import (
@@ -152,13 +153,19 @@ class ProcedureRepository:
         statement = select(V).where(V.procedure_id == procedure_id).order_by(V.number.desc()).limit(1)
         return await self.session.scalar(statement)
 
-    async def latest_many(self, procedure_ids: Iterable[int]) -> dict[int, ProcedureVersion]:
-        """The latest version of each procedure (one query per 500 procedures)."""
+    async def latest_many(self, procedure_ids: Iterable[int], *, content: bool = True) -> dict[int, ProcedureVersion]:
+        """The latest version of each procedure (one query per 500 procedures).
+
+        ``content=False`` leaves the record unread (the import compares hashes; reading 6,000
+        records it does not need would cost more than the rest of the lookup).
+        """
         found: dict[int, ProcedureVersion] = {}
         wanted = list(dict.fromkeys(procedure_ids))
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
             statement = select(V).where(V.procedure_id.in_(chunk), V.valid_until.is_(None))
+            if not content:
+                statement = statement.options(defer(V.content, raiseload=True))
             found.update({row.procedure_id: row for row in await self.session.scalars(statement)})
         return found
 
@@ -174,6 +181,15 @@ class ProcedureRepository:
         assert isinstance(table, Table)
         statement = update(table).where(table.c.id == bindparam("closing_id")).values(valid_until=bindparam("until"))
         await self.session.execute(statement, [{"closing_id": i, "until": until} for i, until in closing])
+
+    async def refresh_statistics(self) -> None:
+        """After a bulk write, let PostgreSQL's planner know the table grew (autovacuum comes later).
+
+        Without it, the first searches after a national import plan as if the table were empty
+        and read every row through the validity index instead of matching on the text first.
+        """
+        if self.dialect == "postgresql":
+            await self.session.execute(text("ANALYZE procedure_versions"))
 
     async def search(
         self,

@@ -24,12 +24,13 @@ from procedure_catalog.models import ProcedureVersion
 MAX_TERMS = 12
 _WORD = re.compile(r"[^\W_]+")
 _D = str.maketrans({"đ": "d", "Đ": "d"})
+# The combining mark blocks (Vietnamese tones and vowel marks are all in the first).
+_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
 def fold(value: str) -> str:
     """`Thẻ ĐI LẠI (APEC)` -> `the di lai apec`."""
-    decomposed = unicodedata.normalize("NFKD", value.translate(_D))
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    bare = _MARKS.sub("", unicodedata.normalize("NFKD", value.translate(_D)))
     return " ".join(_WORD.findall(bare.lower()))
 
 
@@ -80,11 +81,8 @@ def _sqlite_match(terms: list[str]) -> TextMatch:
 
 # --- PostgreSQL: tsvector ---------------------------------------------------------------------------
 
-# The same expression as the GIN index of the migration, so the planner can use the index.
-POSTGRES_VECTOR: ColumnElement[Any] = literal_column(
-    "(setweight(to_tsvector('simple'::regconfig, procedure_versions.search_name), 'A')"
-    " || setweight(to_tsvector('simple'::regconfig, procedure_versions.search_body), 'B'))"
-)
+# A generated column the migration adds on PostgreSQL only (the models do not describe it).
+POSTGRES_VECTOR: ColumnElement[Any] = literal_column("procedure_versions.search_vector")
 
 
 def postgres_tsquery(terms: list[str]) -> str:
