@@ -199,7 +199,12 @@ class ProcedureRepository:
         page: PageParams,
         exact_code: str | None = None,
     ) -> tuple[Sequence[ProcedureVersion], int]:
-        statement: Select[Any] = select(V).where(*filters.conditions())
+        # A list shows summaries: the record and the search text stay in the database.
+        statement: Select[Any] = (
+            select(V)
+            .where(*filters.conditions())
+            .options(defer(V.content, raiseload=True), defer(V.search_name), defer(V.search_body))
+        )
         if terms:
             match = text_match(self.dialect, terms)
             if match.join_target is not None and match.join_on is not None:

@@ -51,13 +51,15 @@ SQLITE_SEARCH = [
 ]
 
 # A stored vector (not an expression index): ranking reads it instead of parsing the text again
-# for every matching row.
+# for every matching row. No GIN pending list (fastupdate): the catalogue is written rarely and in
+# bulk, and a long pending list made every search after an import scan it.
 POSTGRES_SEARCH = [
     """ALTER TABLE procedure_versions ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (
         setweight(to_tsvector('simple'::regconfig, search_name), 'A')
         || setweight(to_tsvector('simple'::regconfig, search_body), 'B')
     ) STORED""",
-    "CREATE INDEX ix_procedure_versions_search ON procedure_versions USING gin (search_vector)",
+    "CREATE INDEX ix_procedure_versions_search ON procedure_versions USING gin (search_vector)"
+    " WITH (fastupdate = off)",
 ]
 
 
