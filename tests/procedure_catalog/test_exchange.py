@@ -169,7 +169,7 @@ async def test_import_limits_and_roles(catalogue: Catalogue, tokens: TokenFactor
     dates = {"records": [], "decision": {"signed_on": "2024-02-01", "effective_on": "2024-01-01"}}
     response = await catalogue.client.post("/api/v1/procedures/import", json=dates, headers=catalogue.editor)
     assert_problem(response, 422)
-    many = {"records": [{}] * 20_001}
+    many: dict[str, list[dict[str, str]]] = {"records": [{}] * 20_001}
     response = await catalogue.client.post("/api/v1/procedures/import", json=many, headers=catalogue.editor)
     assert_problem(response, 422, "too_many_records")
 

@@ -41,7 +41,7 @@ async def abtc(catalogue: Catalogue) -> str:
     return "1.000948"
 
 
-async def _codes(catalogue: Catalogue, **params: object) -> list[str]:
+async def _codes(catalogue: Catalogue, **params: str | int | bool) -> list[str]:
     response = await catalogue.client.get("/api/v1/procedures", params=params)
     assert response.status_code == 200, response.text
     return [item["code"] for item in response.json()["items"]]

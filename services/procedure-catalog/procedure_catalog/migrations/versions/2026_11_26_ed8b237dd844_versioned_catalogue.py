@@ -58,8 +58,7 @@ POSTGRES_SEARCH = [
         setweight(to_tsvector('simple'::regconfig, search_name), 'A')
         || setweight(to_tsvector('simple'::regconfig, search_body), 'B')
     ) STORED""",
-    "CREATE INDEX ix_procedure_versions_search ON procedure_versions USING gin (search_vector)"
-    " WITH (fastupdate = off)",
+    "CREATE INDEX ix_procedure_versions_search ON procedure_versions USING gin (search_vector) WITH (fastupdate = off)",
 ]
 
 
