@@ -31,6 +31,8 @@ ROUTE_TABLE: tuple[RouteEntry, ...] = (
     RouteEntry("/api/v1/procedures", UpstreamName.CATALOG),
     RouteEntry("/api/v1/fields", UpstreamName.CATALOG),
     RouteEntry("/api/v1/announcements", UpstreamName.CATALOG),
+    RouteEntry("/api/v1/agencies", UpstreamName.CATALOG),
+    RouteEntry("/api/v1/authority-levels", UpstreamName.CATALOG),
     RouteEntry("/api/v1/dossiers", UpstreamName.DOSSIER),
     RouteEntry("/api/v1/tracking", UpstreamName.DOSSIER),
     RouteEntry("/api/v1/surveys", UpstreamName.SURVEY),

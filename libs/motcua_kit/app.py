@@ -8,7 +8,7 @@ response is a problem document.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -50,11 +50,13 @@ def create_service_app(
     on_startup: Sequence[LifespanHook] = (),
     on_shutdown: Sequence[LifespanHook] = (),
     openapi_tags: list[dict[str, Any]] | None = None,
+    body_limits: Mapping[str, int] | None = None,
 ) -> FastAPI:
     """Build a service application.
 
     ``database=None`` and ``migrations=None`` make a process without a database (the gateway).
     ``inner_middleware`` runs inside the kit's request context and body guard, first listed outermost.
+    ``body_limits`` maps a few full paths (``/api/v1/...``) to a body limit other than ``max_body_bytes``.
     """
     service = settings.service_name
     configure_logging(service, level=settings.log_level, json=settings.log_json)
@@ -102,7 +104,12 @@ def create_service_app(
     install_problem_handlers(app)
     for middleware in reversed(inner_middleware):
         app.add_middleware(middleware.cls, *middleware.args, **middleware.kwargs)
-    app.add_middleware(BodyGuardMiddleware, max_body_bytes=settings.max_body_bytes, media_types=media_types)
+    app.add_middleware(
+        BodyGuardMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        media_types=media_types,
+        path_limits=body_limits,
+    )
     app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics, route_templates=route_templates)
 
     app.add_route("/livez", livez, methods=["GET"], include_in_schema=False)

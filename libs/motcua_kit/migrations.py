@@ -9,6 +9,7 @@ runs Alembic on a connection they already hold; the command line uses :func:`upg
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Collection
 from functools import cache
 from typing import Any
 
@@ -47,9 +48,16 @@ def alembic_config(script_location: str, url: str | None = None) -> Config:
     return config
 
 
-def run_env(metadata: MetaData) -> None:
-    """The body of every service's ``env.py``."""
+def run_env(metadata: MetaData, *, unmanaged: Collection[str] = ()) -> None:
+    """The body of every service's ``env.py``.
+
+    ``unmanaged`` names tables, columns and indexes that migrations create by hand and the models do
+    not describe (a SQLite FTS5 table, a PostgreSQL-only generated column and its index);
+    autogenerate leaves them, and any table whose name starts with one of them followed by ``_``
+    (FTS5 shadow tables), alone instead of proposing to drop them.
+    """
     config = context.config
+    config.attributes["unmanaged"] = tuple(unmanaged)
     connection: Connection | None = config.attributes.get("connection")
     if connection is not None:
         _run_on(connection, metadata)
@@ -60,6 +68,7 @@ def run_env(metadata: MetaData) -> None:
             target_metadata=metadata,
             literal_binds=True,
             render_as_batch=True,
+            include_name=_include_name,
         )
         with context.begin_transaction():
             context.run_migrations()
@@ -80,12 +89,22 @@ async def _run_online(url: str, metadata: MetaData) -> None:
         await engine.dispose()
 
 
+def _include_name(name: str | None, type_: str, _parents: Any) -> bool:
+    unmanaged: tuple[str, ...] = context.config.attributes.get("unmanaged", ())
+    if name is None or type_ not in {"table", "column", "index"}:
+        return True
+    if type_ != "table":
+        return name not in unmanaged
+    return not any(name == table or name.startswith(table + "_") for table in unmanaged)
+
+
 def _run_on(connection: Connection, metadata: MetaData) -> None:
     context.configure(
         connection=connection,
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=_include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -36,12 +36,12 @@ async def test_catalogue_through_the_gateway(
     listed = await gateway.get("/api/v1/procedures", params={"size": 100})
     assert listed.status_code == 200
     assert listed.json()["total"] == 13
-    created = await gateway.post(
-        "/api/v1/procedures", json=procedure_payload(code="9.999999"), headers=tokens.headers("catalog_editor")
-    )
+    editor = tokens.headers("catalog_editor")
+    created = await gateway.post("/api/v1/procedures", json=procedure_payload(code="9.999999"), headers=editor)
     assert created.status_code == 201
-    assert created.headers["location"] == "/api/v1/procedures/9.999999"
-    assert (await gateway.get("/api/v1/procedures/9.999999")).json()["code"] == "9.999999"
+    assert created.headers["location"] == "/api/v1/procedures/9.999999/draft"
+    assert (await gateway.get("/api/v1/procedures/9.999999/draft", headers=editor)).json()["code"] == "9.999999"
+    assert (await gateway.get("/api/v1/authority-levels")).status_code == 200
 
 
 async def test_dossiers_through_the_gateway(gateway: httpx.AsyncClient, tokens: TokenFactory) -> None:

@@ -126,6 +126,7 @@ async def kit_client(kit_database: Database, kit_settings: KitSettings) -> Async
         description="kit test",
         routers=[router],
         database=kit_database,
+        body_limits={"/api/v1/items/unchecked": 20_000},
     )
     async with api_client(app) as client:
         yield client

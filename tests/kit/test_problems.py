@@ -53,6 +53,15 @@ async def test_body_too_large_is_413(kit_client: httpx.AsyncClient, tokens: Toke
     assert_problem(response, 413, "payload_too_large")
 
 
+async def test_a_path_can_have_its_own_body_limit(kit_client: httpx.AsyncClient) -> None:
+    payload = {"name": "x" * 5000, "quantity": 1}
+    # Over the service's 2048 bytes, under the 20,000 given to this path: read, then refused as invalid.
+    body = assert_problem(await kit_client.post("/api/v1/items/unchecked", json=payload), 422, "validation_error")
+    assert error_fields(body) == {"name"}
+    oversized = {"name": "x" * 30_000, "quantity": 1}
+    assert_problem(await kit_client.post("/api/v1/items/unchecked", json=oversized), 413, "payload_too_large")
+
+
 async def test_streamed_body_too_large_is_413(kit_client: httpx.AsyncClient, tokens: TokenFactory) -> None:
     async def chunks() -> AsyncIterator[bytes]:
         for _ in range(10):

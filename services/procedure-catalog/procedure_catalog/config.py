@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from motcua_kit.settings import DatabaseSettings, ServiceSettings
@@ -15,3 +16,18 @@ class CatalogSettings(ServiceSettings):
 
     port: int = 8001
     database: DatabaseSettings = DatabaseSettings(url="sqlite:///./var/procedure-catalog.db")
+    extra_languages: Annotated[
+        tuple[str, ...],
+        Field(
+            description=(
+                'Content languages offered besides Vietnamese and English (JSON list of tags, e.g. ["fr"]);'
+                " texts come from each record's `translations`."
+            )
+        ),
+    ] = ()
+    import_max_bytes: Annotated[
+        int, Field(ge=1024, description="Largest body accepted by POST /api/v1/procedures/import (413 beyond).")
+    ] = 64 * 1024 * 1024
+    import_max_records: Annotated[
+        int, Field(ge=1, le=100_000, description="Most records one import may carry (422 beyond).")
+    ] = 20_000

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from motcua_kit.app import create_service_app
+from motcua_kit.app import API_PREFIX, create_service_app
 from motcua_kit.db import Database
 from procedure_catalog import __version__
+from procedure_catalog.announcements.router import router as announcements_router
 from procedure_catalog.config import CatalogSettings
+from procedure_catalog.exchange.router import router as exchange_router
+from procedure_catalog.procedures.router import drafts_router
 from procedure_catalog.procedures.router import router as procedures_router
+from procedure_catalog.reference.router import router as reference_router
+from procedure_catalog.stats.router import router as stats_router
 
 MIGRATIONS = "procedure_catalog:migrations"
+IMPORT_PATH = f"{API_PREFIX}/procedures/import"
 
 
 def create_app(settings: CatalogSettings | None = None, database: Database | None = None) -> FastAPI:
@@ -19,8 +25,20 @@ def create_app(settings: CatalogSettings | None = None, database: Database | Non
         settings=settings,
         title="motcua procedure-catalog",
         version=__version__,
-        description="The catalogue of administrative procedures (TTHC), versioned by announcement decisions.",
-        routers=[procedures_router],
+        description=(
+            "The catalogue of administrative procedures (TTHC): bilingual records, immutable versions made by "
+            "announcement decisions, search without diacritics, exchange with the national database."
+        ),
+        # Fixed paths (/procedures/stats, /export, /import, /drafts) before /procedures/{code}.
+        routers=[
+            stats_router,
+            exchange_router,
+            drafts_router,
+            procedures_router,
+            announcements_router,
+            reference_router,
+        ],
         database=database or Database.from_settings(settings.database),
         migrations=MIGRATIONS,
+        body_limits={IMPORT_PATH: settings.import_max_bytes},
     )

@@ -1,0 +1,86 @@
+"""Writing versions: the one place where the published catalogue changes.
+
+Announcement decisions and imports from the national database both come here. Each new version
+closes the validity of the open one on its first day, so periods never overlap.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from procedure_catalog.models import Agency, Field, ProcedureVersion, VersionStatus
+from procedure_catalog.procedures.repository import ProcedureRepository
+from procedure_catalog.procedures.schemas import ProcedureContent
+from procedure_catalog.procedures.versions import content_hash, stored_content, version_columns
+
+
+class VersionWriter:
+    """Collects the versions of one decision or import, then writes them in two statements."""
+
+    def __init__(self, repository: ProcedureRepository) -> None:
+        self.repository = repository
+        self._rows: list[dict[str, Any]] = []
+        self._closing: list[tuple[int, dt.date]] = []
+
+    def publish(
+        self,
+        *,
+        procedure_id: int,
+        code: str,
+        latest: ProcedureVersion | None,
+        content: ProcedureContent,
+        field: Field,
+        agency: Agency,
+        announcement_id: int,
+        effective_on: dt.date,
+    ) -> int:
+        """A new published version (the first, or an amendment of ``latest``); returns its number."""
+        number = self._close(latest, effective_on)
+        stored = stored_content(content)
+        self._rows.append(
+            {
+                "procedure_id": procedure_id,
+                "number": number,
+                "status": VersionStatus.PUBLISHED,
+                "valid_from": effective_on,
+                "valid_until": None,
+                "announcement_id": announcement_id,
+                "content": stored,
+                "content_hash": content_hash(stored),
+                **version_columns(code, content, field, agency),
+            }
+        )
+        return number
+
+    def abolish(self, *, latest: ProcedureVersion, announcement_id: int, effective_on: dt.date) -> int:
+        """The abolished version: the last record, still readable, marked abolished from ``effective_on``."""
+        number = self._close(latest, effective_on)
+        copied = {
+            column.key: getattr(latest, column.key)
+            for column in ProcedureVersion.__table__.columns
+            if column.key not in {"id", "number", "status", "valid_from", "valid_until", "announcement_id"}
+            and column.key != "published_at"
+        }
+        self._rows.append(
+            {
+                **copied,
+                "number": number,
+                "status": VersionStatus.ABOLISHED,
+                "valid_from": effective_on,
+                "valid_until": None,
+                "announcement_id": announcement_id,
+            }
+        )
+        return number
+
+    def _close(self, latest: ProcedureVersion | None, effective_on: dt.date) -> int:
+        if latest is None:
+            return 1
+        self._closing.append((latest.id, effective_on))
+        return latest.number + 1
+
+    async def write(self) -> None:
+        await self.repository.close_versions(self._closing)
+        await self.repository.add_versions(self._rows)
+        self._rows, self._closing = [], []

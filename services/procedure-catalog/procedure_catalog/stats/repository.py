@@ -1,0 +1,64 @@
+"""All SQL of the statistics: aggregates over the versions in force on a day."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from procedure_catalog.models import Announcement, AnnouncementChange, ChangeAction, ProcedureVersion, VersionStatus
+from procedure_catalog.procedures.repository import valid_on
+
+V = ProcedureVersion
+
+
+class StatsRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def flags(self, day: dt.date, scope: Sequence[ColumnElement[bool]]) -> dict[str, int]:
+        """Counts of versions on ``day`` under several conditions, in one pass."""
+        published = V.status == VersionStatus.PUBLISHED
+        conditions: dict[str, ColumnElement[bool]] = {
+            "total": V.id.is_not(None),
+            "published": published,
+            "abolished": V.status == VersionStatus.ABOLISHED,
+            "in_person": published & V.in_person,
+            "online": published & V.online,
+            "postal": published & V.postal,
+            "one_stop": published & V.one_stop,
+            "inter_agency": published & V.inter_agency,
+            "internal": published & V.internal,
+            "online_submission_legacy": published & (V.legacy_online_level >= 3),
+        }
+        columns = [func.count().filter(condition).label(name) for name, condition in conditions.items()]
+        row = (await self.session.execute(select(*columns).where(valid_on(day), *scope))).one()
+        return {name: int(getattr(row, name) or 0) for name in conditions}
+
+    async def grouped(self, day: dt.date, scope: Sequence[ColumnElement[bool]], *keys: Any) -> list[tuple[Any, ...]]:
+        """``(key..., count)`` of the published versions on ``day``, grouped by ``keys``."""
+        statement = (
+            select(*keys, func.count())
+            .where(valid_on(day), V.status == VersionStatus.PUBLISHED, *scope)
+            .group_by(*keys)
+            .order_by(*keys)
+        )
+        return [tuple(row) for row in await self.session.execute(statement)]
+
+    async def announcements(self, day: dt.date) -> tuple[int, dict[ChangeAction, int]]:
+        decisions = await self.session.scalar(
+            select(func.count()).select_from(Announcement).where(Announcement.effective_on <= day)
+        )
+        statement = (
+            select(AnnouncementChange.action, func.count())
+            .join(Announcement, Announcement.id == AnnouncementChange.announcement_id)
+            .where(Announcement.effective_on <= day)
+            .group_by(AnnouncementChange.action)
+        )
+        counts = dict.fromkeys(ChangeAction, 0)
+        for action, count in await self.session.execute(statement):
+            counts[action] = int(count)
+        return int(decisions or 0), counts

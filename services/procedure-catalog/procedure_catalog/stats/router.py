@@ -1,0 +1,37 @@
+"""HTTP for /api/v1/procedures/stats."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response
+
+from motcua_kit.db import DBSession
+from procedure_catalog.constraints import Day, ReferenceCode
+from procedure_catalog.dependencies import Language, Today
+from procedure_catalog.stats.repository import StatsRepository
+from procedure_catalog.stats.schemas import CatalogueStats
+from procedure_catalog.stats.service import StatsService
+
+router = APIRouter(prefix="/procedures", tags=["statistics"])
+
+
+def get_service(session: DBSession) -> StatsService:
+    return StatsService(StatsRepository(session))
+
+
+@router.get("/stats", summary="Catalogue statistics on a day")
+async def catalogue_stats(
+    *,
+    service: Annotated[StatsService, Depends(get_service)],
+    today: Today,
+    response: Response,
+    language: Language,
+    at: Annotated[Day | None, Query(description="The day (YYYY-MM-DD) to count on; default today.")] = None,
+    field: Annotated[ReferenceCode | None, Query(description="Only this field (lĩnh vực).")] = None,
+    agency: Annotated[ReferenceCode | None, Query(description="Only this agency.")] = None,
+) -> CatalogueStats:
+    """Procedures by status, online level (current and 1-4), channel, field, agency and one-stop flags. Public."""
+    stats = await service.on(at or today, language, field_code=field, agency_code=agency)
+    language.set_header(response)
+    return stats

@@ -1,0 +1,228 @@
+"""Exchange with the national database, and the public list as XLSX and CSV."""
+
+from __future__ import annotations
+
+import copy
+import csv
+import io
+from typing import Any
+
+import openpyxl
+import pytest
+
+from motcua_kit.testing import TokenFactory, assert_problem
+from tests.procedure_catalog.factories import Catalogue
+
+
+def national_record(code: str = "1.009999", **overrides: Any) -> dict[str, Any]:
+    """A record as the national database sends it: strings for numbers, dd/MM/yyyy dates, no English."""
+    record: dict[str, Any] = {
+        "MATTHC": code,
+        "TENTTHC": "Cấp giấy phép tổ chức sự kiện đối ngoại",
+        "LINHVUCTHUCHIEN": [{"MALINHVUC": "NGV-SK", "TENLINHVUC": "Sự kiện đối ngoại"}],
+        "COQUANTHUCHIEN": [{"MADONVI": "SNGV-HN", "TENDONVI": "Sở Ngoại vụ Hà Nội"}],
+        "CAPTHUCHIEN": [{"CAPTHUCHIEN": "2", "TENCAP": "Cấp Tỉnh"}],
+        "DOITUONGTHUCHIEN": [{"MADOITUONG": "5", "TENDOITUONG": "Doanh nghiệp"}],
+        "TRINHTUTHUCHIEN": [
+            {"TRUONGHOP": "", "TRINHTU": [{"TENTRINHTU": "Nộp hồ sơ"}, {"TENTRINHTU": "Nhận kết quả"}]}
+        ],
+        "CACHTHUCTHUCHIEN": [
+            {
+                "KENH": "1",
+                "THOIGIAN": [
+                    {
+                        "THOIGIANGIAIQUYET": "7",
+                        "DONVITINH": "Ngày làm việc",
+                        "MOTA": "Kể từ ngày nhận đủ hồ sơ",
+                        "PHILEPHI": [
+                            {"MAPHILEPHI": "LP1", "SOTIEN": "1.200.000", "DONVI": "Đồng/lần", "MOTA": "Lệ phí"}
+                        ],
+                    }
+                ],
+            },
+            {"KENH": 2, "THOIGIAN": [{"THOIGIANGIAIQUYET": 5, "DONVITINH": "Ngày làm việc", "PHILEPHI": []}]},
+        ],
+        "THANHPHANHOSO": [
+            {"TRUONGHOP": "", "GIAYTO": [{"TENGIAYTO": "Văn bản đề nghị", "SOBANCHINH": "1", "SOBANSAO": "0"}]}
+        ],
+        "KETQUATHUCHIEN": [{"MAKETQUA": "KQ1", "TENKETQUA": "Giấy phép"}],
+        "YEUCAU": "Không",
+        "CANCUPHAPLY": [
+            {"SOVANBAN": "06/2020/QĐ-TTg", "TENVANBAN": "Quyết định về hội nghị quốc tế", "NGAYBANHANH": "21/02/2020"}
+        ],
+        "MUCDO": "Một phần",
+        "LIENTHONG": False,
+        "TRANGTHAI": "1",
+    }
+    record.update(overrides)
+    return record
+
+
+async def _import(catalogue: Catalogue, records: list[Any], **decision: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {"records": records}
+    if decision:
+        body["decision"] = decision
+    response = await catalogue.client.post("/api/v1/procedures/import", json=body, headers=catalogue.editor)
+    assert response.status_code == 200, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+async def test_a_national_record_becomes_a_procedure_with_its_references(catalogue: Catalogue) -> None:
+    report = await _import(catalogue, [national_record()], effective_on="2024-03-01", number="QĐ-CSDL-1")
+    assert report["summary"] == {"created": 1, "changed": 0, "unchanged": 0, "rejected": 0}
+    assert report["records"] == [{"index": 0, "code": "1.009999", "outcome": "created", "version": 1, "reasons": []}]
+    assert report["announcement"]["number"] == "QĐ-CSDL-1"
+    assert report["announcement"]["source"] == "import"
+    assert report["announcement"]["created"] == 1
+
+    read = (await catalogue.client.get("/api/v1/procedures/1.009999")).json()
+    assert read["valid_from"] == "2024-03-01"
+    assert read["applicant_types"] == ["organisation"]
+    assert read["online_level"] == "partial"
+    assert read["channels"][0]["fees"][0]["amount_vnd"] == 1200000
+    assert read["channels"][1]["processing_time"] == {"value": 5, "unit": "working_days"}
+    assert read["legal_basis"][0]["issued_on"] == "2020-02-21"
+    assert read["agency"]["name_vi"] == "Sở Ngoại vụ Hà Nội"
+    assert (await catalogue.client.get("/api/v1/fields/NGV-SK")).json()["name_vi"] == "Sự kiện đối ngoại"
+    assert (await catalogue.client.get("/api/v1/agencies/SNGV-HN")).json()["authority_level"] == "province"
+
+
+async def test_importing_twice_changes_nothing(catalogue: Catalogue) -> None:
+    records = [national_record(), national_record("1.009998", TENTTHC="Thủ tục khác")]
+    first = await _import(catalogue, records)
+    assert first["summary"]["created"] == 2
+    second = await _import(catalogue, records)
+    assert second["summary"] == {"created": 0, "changed": 0, "unchanged": 2, "rejected": 0}
+    assert second["announcement"] is None
+    assert (await catalogue.client.get("/api/v1/announcements")).json()["total"] == 1
+
+
+async def test_a_changed_record_is_an_amendment_and_status_0_an_abolition(catalogue: Catalogue) -> None:
+    await _import(catalogue, [national_record(), national_record("1.009998")], effective_on="2024-01-01")
+    changed = national_record(TENTTHC="Tên đã sửa")
+    abolished = national_record("1.009998", TRANGTHAI="0")
+    report = await _import(catalogue, [changed, abolished], effective_on="2024-06-01")
+    assert [(r["outcome"], r["version"]) for r in report["records"]] == [("changed", 2), ("changed", 2)]
+    assert (report["announcement"]["amended"], report["announcement"]["abolished"]) == (1, 1)
+    assert (await catalogue.client.get("/api/v1/procedures/1.009999")).json()["name_vi"] == "Tên đã sửa"
+    assert (await catalogue.client.get("/api/v1/procedures/1.009998")).json()["status"] == "abolished"
+    again = await _import(catalogue, [abolished], effective_on="2024-07-01")
+    assert again["records"][0]["outcome"] == "unchanged"
+
+
+async def test_bad_records_are_rejected_one_by_one(catalogue: Catalogue) -> None:
+    no_time = national_record("2.000001")
+    no_time["CACHTHUCTHUCHIEN"] = [
+        {"KENH": "1", "THOIGIAN": [{"THOIGIANGIAIQUYET": "-2", "DONVITINH": "Ngày làm việc"}]}
+    ]
+    calendar_days = national_record("2.000002")
+    calendar_days["CACHTHUCTHUCHIEN"][0]["THOIGIAN"][0]["DONVITINH"] = "Ngày"
+    negative_fee = copy.deepcopy(national_record("2.000003"))
+    negative_fee["CACHTHUCTHUCHIEN"][0]["THOIGIAN"][0]["PHILEPHI"][0]["SOTIEN"] = "-5000"
+    records: list[Any] = [
+        national_record("2.000000"),
+        no_time,
+        calendar_days,
+        negative_fee,
+        national_record("2.000004", TENTTHC="", KENH=None, CAPTHUCHIEN=[{"CAPTHUCHIEN": "9"}]),
+        national_record("2.000000"),
+        "not a record",
+        {"TENTTHC": "Không có mã"},
+        national_record("2.000005", TRANGTHAI="0"),
+        national_record("2.000006", DOITUONGTHUCHIEN=[{"MADOITUONG": "?", "TENDOITUONG": "Sinh vật lạ"}]),
+        national_record("2.000007", CANCUPHAPLY=[{"SOVANBAN": "1", "TENVANBAN": "Luật", "NGAYBANHANH": "31/02/2020"}]),
+    ]
+    report = await _import(catalogue, records)
+    outcomes = [(r["code"], r["outcome"]) for r in report["records"]]
+    assert outcomes[0] == ("2.000000", "created")
+    assert {outcome for _, outcome in outcomes[1:]} == {"rejected"}
+    assert report["summary"] == {"created": 1, "changed": 0, "unchanged": 0, "rejected": 10}
+    reasons = {r["index"]: " | ".join(r["reasons"]) for r in report["records"]}
+    assert "THOIGIANGIAIQUYET" in reasons[1] or "processing_time" in reasons[1]
+    assert "unsupported time unit" in reasons[2]
+    assert "CACHTHUCTHUCHIEN.0.fees.0.amount_vnd" in reasons[3]
+    assert "TENTTHC" in reasons[4]
+    assert "CAPTHUCHIEN" in reasons[4]
+    assert "already appears in record 0" in reasons[5]
+    assert "JSON object" in reasons[6]
+    assert "MATTHC: required" in reasons[7]
+    assert "abolished in the national record and unknown here" in reasons[8]
+    assert "applicant" in reasons[9]
+    assert "CANCUPHAPLY: not a date" in reasons[10]
+    assert (await catalogue.client.get("/api/v1/procedures/2.000000")).status_code == 200
+    assert (await catalogue.client.get("/api/v1/procedures/2.000001")).status_code == 404
+
+
+async def test_an_import_never_rewrites_history(catalogue: Catalogue) -> None:
+    await _import(catalogue, [national_record()], effective_on="2024-06-01")
+    report = await _import(catalogue, [national_record(TENTTHC="Sửa lùi ngày")], effective_on="2024-01-01")
+    assert report["records"][0]["outcome"] == "rejected"
+    assert "takes effect on 2024-06-01" in report["records"][0]["reasons"][0]
+
+
+async def test_import_limits_and_roles(catalogue: Catalogue, tokens: TokenFactory) -> None:
+    body = {"records": [national_record()]}
+    assert_problem(await catalogue.client.post("/api/v1/procedures/import", json=body), 401)
+    citizen = tokens.headers("citizen")
+    assert_problem(await catalogue.client.post("/api/v1/procedures/import", json=body, headers=citizen), 403)
+    dates = {"records": [], "decision": {"signed_on": "2024-02-01", "effective_on": "2024-01-01"}}
+    response = await catalogue.client.post("/api/v1/procedures/import", json=dates, headers=catalogue.editor)
+    assert_problem(response, 422)
+    many: dict[str, list[dict[str, str]]] = {"records": [{}] * 20_001}
+    response = await catalogue.client.post("/api/v1/procedures/import", json=many, headers=catalogue.editor)
+    assert_problem(response, 422, "too_many_records")
+
+
+async def test_the_national_export_imports_back_unchanged(catalogue: Catalogue) -> None:
+    code = await catalogue.published(
+        translations={"fr": {"name": "Procédure d'essai"}}, conditions_en="None", legacy_online_level=None
+    )
+    await catalogue.published(inter_agency=True, internal=True, one_stop=False)
+    response = await catalogue.client.get("/api/v1/procedures/export")
+    assert response.headers["content-type"] == "application/json"
+    assert 'filename="tthc-' in response.headers["content-disposition"]
+    document = response.json()
+    assert document["count"] == 2
+    record = next(r for r in document["records"] if r["MATTHC"] == code)
+    assert record["TENTTHC_EN"]
+    assert record["CACHTHUCTHUCHIEN"][0]["KENH"] == "1"
+    assert record["CACHTHUCTHUCHIEN"][0]["THOIGIAN"][0]["PHILEPHI"][0]["SOTIEN"] == "200000"
+    assert record["CANCUPHAPLY"][0]["NGAYBANHANH"] == "28/02/2006"
+    assert record["TRANGTHAI"] == "1"
+
+    document["decision"] = {"effective_on": "2025-01-01"}
+    report = await catalogue.client.post("/api/v1/procedures/import", json=document, headers=catalogue.editor)
+    assert report.json()["summary"] == {"created": 0, "changed": 0, "unchanged": 2, "rejected": 0}
+
+
+@pytest.mark.parametrize(("language", "header"), [("vi", "Tên thủ tục hành chính"), ("en", "Procedure")])
+async def test_the_public_list_as_xlsx(catalogue: Catalogue, language: str, header: str) -> None:
+    code = await catalogue.published(name_vi="Cấp thẻ ABTC", name_en="ABTC card")
+    response = await catalogue.client.get(
+        "/api/v1/procedures/export", params={"format": "xlsx"}, headers={"Accept-Language": language}
+    )
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("application/vnd.openxmlformats")
+    workbook = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True)
+    rows = list(workbook.worksheets[0].iter_rows(values_only=True))
+    assert rows[0][2] == header
+    assert rows[1][1] == code
+    assert rows[1][2] == ("Cấp thẻ ABTC" if language == "vi" else "ABTC card")
+    fees = rows[1][8]
+    assert ("200.000 đồng/hồ sơ" if language == "vi" else "200,000 đồng/hồ sơ") in fees
+    workbook.close()
+
+
+async def test_the_public_list_as_csv_with_filters(catalogue: Catalogue) -> None:
+    kept = await catalogue.published(name_vi="Hợp pháp hóa lãnh sự")
+    await catalogue.published(applicant_types=["organisation"])
+    response = await catalogue.client.get(
+        "/api/v1/procedures/export", params={"format": "csv", "applicant_type": "citizen", "q": "ignored"}
+    )
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
+    text = response.content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][:3] == ["STT", "Mã TTHC", "Tên thủ tục hành chính"]
+    assert [row[1] for row in rows[1:]] == [kept]
+    assert rows[1][7] == "Trực tiếp: 10 ngày làm việc; Trực tuyến: 8 ngày làm việc"
