@@ -14,6 +14,7 @@ from dossier_api.main import create_app
 from motcua_kit.db import Database
 from motcua_kit.testing import TokenFactory, api_client, assert_problem, error_fields
 from tests.dossier_api.factories import dossier_payload
+from tests.dossier_api.fake_catalog import FakeCatalog
 
 CODE = re.compile(r"^SNGV-\d{6}-\d{4}$")
 
@@ -32,6 +33,8 @@ async def test_officer_receives_a_dossier(client: httpx.AsyncClient, tokens: Tok
 
     read = await client.get(f"/api/v1/dossiers/{body['code']}", headers=tokens.headers("processing_officer"))
     assert read.status_code == 200
+    secret = body.pop("tracking_secret")
+    assert len(secret) == 10
     assert read.json() == body
 
 
@@ -120,10 +123,10 @@ async def test_malformed_code_is_422_and_unknown_is_404(client: httpx.AsyncClien
 
 
 async def test_concurrent_receptions_get_distinct_codes(
-    dossier_engine: AsyncEngine, dossier_settings: DossierSettings, tokens: TokenFactory
+    dossier_engine: AsyncEngine, dossier_settings: DossierSettings, tokens: TokenFactory, fake_catalog: FakeCatalog
 ) -> None:
     """Many receptions at once, each in its own transaction on the real engine: no code twice."""
-    app = create_app(dossier_settings, database=Database(dossier_engine))
+    app = create_app(dossier_settings, database=Database(dossier_engine), catalog_transport=fake_catalog.transport)
     app.state.database.dispose = _keep_engine  # the engine belongs to the test session
     headers = tokens.headers("reception_officer")
     async with api_client(app) as client:

@@ -2,25 +2,46 @@
 
 from __future__ import annotations
 
+import httpx
 from fastapi import FastAPI
 
 from dossier_api import __version__
+from dossier_api.actions.router import router as actions_router
+from dossier_api.calendars.router import router as calendars_router
+from dossier_api.calendars.service import CalendarRegistry
+from dossier_api.catalog.client import CatalogClient
 from dossier_api.config import DossierSettings
 from dossier_api.dossiers.router import router as dossiers_router
-from motcua_kit.app import create_service_app
+from motcua_kit.app import JSON_MEDIA_TYPES, create_service_app
 from motcua_kit.db import Database
 
 MIGRATIONS = "dossier_api:migrations"
 
 
-def create_app(settings: DossierSettings | None = None, database: Database | None = None) -> FastAPI:
+def create_app(
+    settings: DossierSettings | None = None,
+    database: Database | None = None,
+    *,
+    catalog_transport: httpx.AsyncBaseTransport | None = None,
+) -> FastAPI:
+    """``catalog_transport`` replaces the network under the catalogue client (tests, benchmarks)."""
     settings = settings or DossierSettings()
-    return create_service_app(
+    catalog = CatalogClient(settings.catalog.url, timeout=settings.catalog.timeout_seconds, transport=catalog_transport)
+
+    async def close_catalog(_app: FastAPI) -> None:
+        await catalog.aclose()
+
+    app = create_service_app(
         settings=settings,
         title="motcua dossier-api",
         version=__version__,
         description="Dossiers from reception to returned result, on the Vietnamese working-day calendar.",
-        routers=[dossiers_router],
+        routers=[dossiers_router, actions_router, calendars_router],
         database=database or Database.from_settings(settings.database),
         migrations=MIGRATIONS,
+        media_types=JSON_MEDIA_TYPES,
+        on_shutdown=[close_catalog],
     )
+    app.state.catalog = catalog
+    app.state.calendars = CalendarRegistry()
+    return app
