@@ -8,7 +8,7 @@ response is a problem document.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -44,6 +44,7 @@ def create_service_app(
     readiness_checks: dict[str, ReadinessCheck] | None = None,
     informational_checks: dict[str, ReadinessCheck] | None = None,
     media_types: Iterable[str] | None = JSON_MEDIA_TYPES,
+    body_limits: Mapping[str, int] | None = None,
     inner_middleware: Sequence[Middleware] = (),
     serve_docs: bool = True,
     on_startup: Sequence[LifespanHook] = (),
@@ -54,6 +55,7 @@ def create_service_app(
 
     ``database=None`` and ``migrations=None`` make a process without a database (the gateway).
     ``inner_middleware`` runs inside the kit's request context and body guard, first listed outermost.
+    ``body_limits`` maps exact paths to their own body size limit (``settings.max_body_bytes`` elsewhere).
     """
     service = settings.service_name
     configure_logging(service, level=settings.log_level, json=settings.log_json)
@@ -101,7 +103,9 @@ def create_service_app(
     install_problem_handlers(app)
     for middleware in reversed(inner_middleware):
         app.add_middleware(middleware.cls, *middleware.args, **middleware.kwargs)
-    app.add_middleware(BodyGuardMiddleware, max_body_bytes=settings.max_body_bytes, media_types=media_types)
+    app.add_middleware(
+        BodyGuardMiddleware, max_body_bytes=settings.max_body_bytes, media_types=media_types, path_limits=body_limits
+    )
     app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics, route_templates=route_templates)
 
     app.add_route("/livez", livez, methods=["GET"], include_in_schema=False)

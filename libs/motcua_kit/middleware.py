@@ -86,11 +86,22 @@ class RequestContextMiddleware:
 
 
 class BodyGuardMiddleware:
-    """Refuse bodies that are too large (413) or of a media type the service does not read (415)."""
+    """Refuse bodies that are too large (413) or of a media type the service does not read (415).
 
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, media_types: Iterable[str] | None) -> None:
+    ``path_limits`` raises (or lowers) the limit for exact paths, e.g. a streamed bulk import.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_body_bytes: int,
+        media_types: Iterable[str] | None,
+        path_limits: Mapping[str, int] | None = None,
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.path_limits = dict(path_limits or {})
         # None: any media type (the gateway forwards bodies it does not read).
         self.media_types = frozenset(media_types) if media_types is not None else None
 
@@ -99,15 +110,14 @@ class BodyGuardMiddleware:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
+        limit = self.path_limits.get(scope["path"], self.max_body_bytes)
         length = headers.get("content-length")
         if length is not None:
             if not length.isdigit():
                 await send_problem(send, 400, "bad_request", detail="Content-Length is not a number.")
                 return
-            if int(length) > self.max_body_bytes:
-                await send_problem(
-                    send, 413, "payload_too_large", detail=f"The body exceeds {self.max_body_bytes} bytes."
-                )
+            if int(length) > limit:
+                await send_problem(send, 413, "payload_too_large", detail=f"The body exceeds {limit} bytes.")
                 return
         content_type = headers.get("content-type")
         has_body = (length is not None and length != "0") or "chunked" in headers.get("transfer-encoding", "")
@@ -124,7 +134,6 @@ class BodyGuardMiddleware:
                 return
 
         received = 0
-        limit = self.max_body_bytes
 
         async def counting_receive() -> Message:
             nonlocal received

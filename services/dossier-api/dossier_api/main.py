@@ -12,6 +12,10 @@ from dossier_api.calendars.service import CalendarRegistry
 from dossier_api.catalog.client import CatalogClient
 from dossier_api.config import DossierSettings
 from dossier_api.dossiers.router import router as dossiers_router
+from dossier_api.imports.router import IMPORT_PATH, NDJSON
+from dossier_api.imports.router import router as imports_router
+from dossier_api.stats.router import router as stats_router
+from dossier_api.tracking.router import router as tracking_router
 from motcua_kit.app import JSON_MEDIA_TYPES, create_service_app
 from motcua_kit.db import Database
 
@@ -36,10 +40,11 @@ def create_app(
         title="motcua dossier-api",
         version=__version__,
         description="Dossiers from reception to returned result, on the Vietnamese working-day calendar.",
-        routers=[dossiers_router, actions_router, calendars_router],
+        routers=[stats_router, imports_router, dossiers_router, actions_router, calendars_router, tracking_router],
         database=database or Database.from_settings(settings.database),
         migrations=MIGRATIONS,
-        media_types=JSON_MEDIA_TYPES,
+        media_types=[*JSON_MEDIA_TYPES, NDJSON],
+        body_limits={IMPORT_PATH: settings.import_max_body_bytes},
         on_shutdown=[close_catalog],
     )
     app.state.catalog = catalog

@@ -94,10 +94,8 @@ def hash_tracking_secret(code: str, secret: str) -> str:
     return hashlib.sha256(f"{code}:{secret.strip().upper()}".encode()).hexdigest()
 
 
-def tracking_secret_matches(code: str, secret: str, stored_hash: str | None) -> bool:
-    candidate = hash_tracking_secret(code, secret)
-    # Compare even when nothing is stored, so the answer takes the same time either way.
-    return hmac.compare_digest(candidate, stored_hash or "0" * 64) and stored_hash is not None
+def tracking_secret_matches(code: str, secret: str, stored_hash: str) -> bool:
+    return hmac.compare_digest(hash_tracking_secret(code, secret), stored_hash)
 
 
 def normalise_phone(phone: str) -> str:
