@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from dossier_api.calendar.engine import WorkingCalendar, supplement_allowed
+from dossier_api.calendar.engine import WorkingCalendar
+from dossier_api.calendar.rules import supplement_allowed
 from dossier_api.models import Dossier
 from motcua_kit.errors import Conflict, UnprocessableContent
 

@@ -21,7 +21,8 @@ from dossier_api.actions.schemas import (
     TransferBody,
 )
 from dossier_api.actions.state_machine import TRANSITIONS, Action, transition
-from dossier_api.calendar.engine import Duration, DurationUnit, timeliness
+from dossier_api.calendar.engine import Duration, DurationUnit
+from dossier_api.calendar.rules import timeliness
 from dossier_api.dossiers import rules as dossier_rules
 from dossier_api.dossiers.service import DossierService
 from dossier_api.dossiers.timeline import acting_role, entry
@@ -384,7 +385,7 @@ class ActionService:
         dossier.finished_on = dossier.resolved_on
         dossier.result_number = body.result_number
         dossier.result_date = body.result_date
-        dossier.timeliness = Timeliness(timeliness(now, dossier.due_at)) if dossier.due_at else None
+        dossier.timeliness = Timeliness(timeliness(now, dossier.due_at).value) if dossier.due_at else None
         return await self._record(
             dossier,
             Action.RESOLVE,

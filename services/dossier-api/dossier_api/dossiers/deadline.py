@@ -6,8 +6,9 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Literal
 
-from dossier_api.calendar.engine import Duration, DurationUnit, WorkingCalendar, progress
+from dossier_api.calendar.engine import Duration, DurationUnit, WorkingCalendar
 from dossier_api.calendar.engine import Pause as ClockPause
+from dossier_api.calendar.rules import Progress, progress
 from dossier_api.models import IN_PROGRESS_STATUSES, Dossier, Pause
 
 
@@ -45,4 +46,4 @@ def progress_of(dossier: Dossier, now: dt.datetime) -> Literal["in_time", "overd
     if dossier.status not in IN_PROGRESS_STATUSES or dossier.due_at is None:
         return None
     judged_at = min(now, dossier.paused_since) if dossier.paused_since else now
-    return "overdue" if progress(judged_at, dossier.due_at) == "overdue" else "in_time"
+    return "overdue" if progress(judged_at, dossier.due_at) is Progress.OVERDUE else "in_time"

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,6 +28,34 @@ from dossier_api.models import (
 )
 from motcua_kit.errors import PreconditionFailed
 from motcua_kit.pagination import PageParams, Sortable, SortKey, apply_sort, paginate
+from motcua_kit.timezone import VIETNAM, local_date
+
+
+def local_day_start(instant: dt.datetime) -> dt.datetime:
+    """The first instant of ``instant``'s day in Vietnam (in UTC)."""
+    return dt.datetime.combine(local_date(instant), dt.time(), tzinfo=VIETNAM).astimezone(dt.UTC)
+
+
+def local_day_start_sql(column: Any, dialect: str) -> ColumnElement[Any]:
+    # Vietnam has kept UTC+7 without daylight saving since 1975, as the calendar engine assumes.
+    if dialect == "postgresql":
+        zone = "Asia/Ho_Chi_Minh"
+        return func.timezone(zone, func.date_trunc("day", func.timezone(zone, column)))
+    return func.datetime(func.date(column, "+7 hours"), "-7 hours")
+
+
+def overdue_condition(as_of: dt.datetime, dialect: str) -> ColumnElement[bool]:
+    """SQL for the named rule ``progress``: overdue from the day after the due day (Vietnam days).
+
+    A paused dossier is judged on the day its clock stopped: the pause may still move its due date.
+    """
+    return and_(
+        Dossier.status.in_(list(IN_PROGRESS_STATUSES)),
+        Dossier.due_at.is_not(None),
+        Dossier.due_at < local_day_start(as_of),
+        or_(Dossier.paused_since.is_(None), Dossier.due_at < local_day_start_sql(Dossier.paused_since, dialect)),
+    )
+
 
 SORTABLE: dict[str, Sortable] = {
     "received_at": Dossier.received_at,
@@ -200,9 +228,9 @@ class DossierRepository:
         if filters.received_to is not None:
             conditions.append(Dossier.received_on <= filters.received_to)
         if filters.overdue is not None:
+            overdue = overdue_condition(now, self.dialect)
             in_progress = Dossier.status.in_(list(IN_PROGRESS_STATUSES))
-            late = and_(Dossier.due_at.is_not(None), Dossier.due_at < now)
-            conditions.append(and_(in_progress, late) if filters.overdue else and_(in_progress, ~late))
+            conditions.append(overdue if filters.overdue else and_(in_progress, ~overdue))
         return conditions
 
     async def list(

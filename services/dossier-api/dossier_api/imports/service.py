@@ -9,7 +9,7 @@ from typing import Any
 import orjson
 from pydantic import ValidationError
 
-from dossier_api.calendar.engine import timeliness
+from dossier_api.calendar.rules import timeliness
 from dossier_api.imports.repository import ImportRepository
 from dossier_api.imports.schemas import ImportedDossier, ImportReport, Rejection
 from dossier_api.models import DossierSource, DossierStatus, Timeliness
@@ -63,7 +63,7 @@ def to_row(item: ImportedDossier, default_agency: str, principal: Principal, now
     outcome = item.final_outcome
     finished_at = item.resolved_at if outcome in {"resolved", "returned"} else item.finished_at
     grade = (
-        Timeliness(timeliness(item.resolved_at, item.due_at))
+        Timeliness(timeliness(item.resolved_at, item.due_at).value)
         if item.resolved_at is not None and item.due_at is not None
         else None
     )

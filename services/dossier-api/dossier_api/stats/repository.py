@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dossier_api.dossiers.repository import local_day_start, local_day_start_sql
 from dossier_api.models import Channel, Dossier, DossierStatus, Timeliness
 
 
@@ -39,9 +40,16 @@ class StatsRepository:
         resolved = Dossier.resolved_on.between(first, last)
         # Received (so never refused) and not finished by the end of the period.
         open_at_end = and_(Dossier.received_on <= last, or_(Dossier.finished_on.is_(None), Dossier.finished_on > last))
-        # Judged at the end of the period; a dossier paused since before then, at its pause.
-        judged_at = func.coalesce(Dossier.paused_since, as_of)
-        overdue = and_(Dossier.due_at.is_not(None), Dossier.due_at < as_of, Dossier.due_at < judged_at)
+        # The named rule `progress`, judged at the end of the period (or now).
+        overdue = and_(
+            Dossier.due_at.is_not(None),
+            Dossier.due_at < local_day_start(as_of),
+            or_(
+                Dossier.paused_since.is_(None),
+                Dossier.paused_since > as_of,
+                Dossier.due_at < local_day_start_sql(Dossier.paused_since, self.session.get_bind().dialect.name),
+            ),
+        )
 
         def count(condition: ColumnElement[bool]) -> Any:
             return func.count().filter(condition)
