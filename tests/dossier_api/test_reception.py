@@ -155,9 +155,7 @@ async def test_the_procedure_version_in_force_is_snapshotted(
         "version": 3,
         "name": "Cấp thẻ đi lại của doanh nhân APEC (thẻ ABTC)",
         "processing_time": {"value": 5.0, "unit": "working_days"},
-        "fees": [
-            {"amount_vnd": 200000, "description_vi": "Lệ phí cấp thẻ", "description_en": None, "unit": "VND/thẻ"}
-        ],
+        "fees": [{"amount_vnd": 200000, "description_vi": "Lệ phí cấp thẻ", "description_en": None, "unit": "VND/thẻ"}],
     }
     asked = fake_catalog.requests[-1]
     assert asked.url.params["at"] == dt.datetime.now(HANOI).date().isoformat()
@@ -217,7 +215,9 @@ async def test_catalogue_answer_outside_the_contract_is_502(
     client: httpx.AsyncClient, tokens: TokenFactory, fake_catalog: FakeCatalog
 ) -> None:
     fake_catalog.broken = True
-    response = await client.post("/api/v1/dossiers", json=dossier_payload(), headers=tokens.headers("reception_officer"))
+    response = await client.post(
+        "/api/v1/dossiers", json=dossier_payload(), headers=tokens.headers("reception_officer")
+    )
     assert_problem(response, 502, "catalog_bad_answer")
 
 

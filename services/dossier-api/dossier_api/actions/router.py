@@ -72,7 +72,7 @@ async def receive(
     body: NoteBody,
     service: Service,
     response: Response,
-    if_match: IfMatch,
+    if_match: IfMatch = None,
     principal: Annotated[Principal, _roles(Action.RECEIVE)],
 ) -> DossierRead:
     """Valid reception of a registered dossier: the clock starts and the due date is set (1 -> 2)."""
@@ -94,7 +94,7 @@ async def refuse(
     body: ReasonBody,
     service: Service,
     response: Response,
-    if_match: IfMatch,
+    if_match: IfMatch = None,
     principal: Annotated[Principal, _roles(Action.REFUSE)],
 ) -> DossierRead:
     """Not received, with the written reason (-> 3)."""
@@ -116,7 +116,7 @@ async def request_supplement(
     body: SupplementRequestBody,
     service: Service,
     response: Response,
-    if_match: IfMatch,
+    if_match: IfMatch = None,
     principal: Annotated[Principal, _roles(Action.REQUEST_SUPPLEMENT)],
 ) -> DossierRead:
     """Once, listing every missing item; during processing, within 3 working days of reception (-> 5)."""
@@ -138,7 +138,7 @@ async def complete_supplement(
     body: SupplementCompleteBody,
     service: Service,
     response: Response,
-    if_match: IfMatch,
+    if_match: IfMatch = None,
     principal: Annotated[Principal, _roles(Action.COMPLETE_SUPPLEMENT)],
 ) -> DossierRead:
     """The applicant handed in what was missing: the clock restarts and the due date is recounted."""
@@ -160,7 +160,7 @@ async def assign(
     body: AssignBody,
     service: Service,
     response: Response,
-    if_match: IfMatch,
+    if_match: IfMatch = None,
     principal: Annotated[Principal, _roles(Action.ASSIGN)],
 ) -> DossierRead:
     """Hand the dossier to a department (and officer) for processing (-> 4)."""
@@ -182,7 +182,7 @@ async def pause(
     body: ReasonBody,
     service: Service,
     response: Response,
-    if_match: IfMatch,
+    if_match: IfMatch = None,
     principal: Annotated[Principal, _roles(Action.PAUSE)],
 ) -> DossierRead:
     """Suspend processing with a reason; the pause is kept as a period and moves the due date."""
@@ -204,7 +204,7 @@ async def resume(
     body: NoteBody,
     service: Service,
     response: Response,
-    if_match: IfMatch,
+    if_match: IfMatch = None,
     principal: Annotated[Principal, _roles(Action.RESUME)],
 ) -> DossierRead:
     """End the pause; the due date moves by the working time paused."""
@@ -226,7 +226,7 @@ async def transfer(
     body: TransferBody,
     service: Service,
     response: Response,
-    if_match: IfMatch,
+    if_match: IfMatch = None,
     principal: Annotated[Principal, _roles(Action.TRANSFER)],
 ) -> DossierRead:
     """Inter-agency one-stop: another agency does its part within its share of the deadline."""
@@ -248,7 +248,7 @@ async def transfer_return(
     body: NoteBody,
     service: Service,
     response: Response,
-    if_match: IfMatch,
+    if_match: IfMatch = None,
     principal: Annotated[Principal, _roles(Action.TRANSFER_RETURN)],
 ) -> DossierRead:
     """The dossier comes back from the agency it was transferred to."""
@@ -270,7 +270,7 @@ async def reschedule(
     body: RescheduleBody,
     service: Service,
     response: Response,
-    if_match: IfMatch,
+    if_match: IfMatch = None,
     principal: Annotated[Principal, _roles(Action.RESCHEDULE)],
 ) -> DossierRead:
     """Before the due date, at most once: an apology and a new appointment, later by working days."""
@@ -292,7 +292,7 @@ async def request_fees(
     body: FeesBody,
     service: Service,
     response: Response,
-    if_match: IfMatch,
+    if_match: IfMatch = None,
     principal: Annotated[Principal, _roles(Action.REQUEST_FEES)],
 ) -> DossierRead:
     """Ask the applicant to pay (financial obligation); the clock waits (-> 6)."""
@@ -314,7 +314,7 @@ async def record_payment(
     body: PaymentBody,
     service: Service,
     response: Response,
-    if_match: IfMatch,
+    if_match: IfMatch = None,
     principal: Annotated[Principal, _roles(Action.RECORD_PAYMENT)],
 ) -> DossierRead:
     """The fees are paid (online, cash or bank transfer); processing goes on (6 -> 4)."""
@@ -336,7 +336,7 @@ async def resolve(
     body: ResolveBody,
     service: Service,
     response: Response,
-    if_match: IfMatch,
+    if_match: IfMatch = None,
     principal: Annotated[Principal, _roles(Action.RESOLVE)],
 ) -> DossierRead:
     """The result is issued (number and date); the dossier is early, on time or late (-> 9)."""
@@ -358,7 +358,7 @@ async def return_result(
     body: ReturnBody,
     service: Service,
     response: Response,
-    if_match: IfMatch,
+    if_match: IfMatch = None,
     principal: Annotated[Principal, _roles(Action.RETURN_RESULT)],
 ) -> DossierRead:
     """In person, by post (with the tracking number) or online (9 -> 10)."""
@@ -380,7 +380,7 @@ async def withdraw(
     body: ReasonBody,
     service: Service,
     response: Response,
-    if_match: IfMatch,
+    if_match: IfMatch = None,
     principal: Annotated[Principal, _roles(Action.WITHDRAW)],
 ) -> DossierRead:
     """The applicant (or the one-stop unit for them) takes the dossier back (-> 7)."""
@@ -402,7 +402,7 @@ async def stop(
     body: ReasonBody,
     service: Service,
     response: Response,
-    if_match: IfMatch,
+    if_match: IfMatch = None,
     principal: Annotated[Principal, _roles(Action.STOP)],
 ) -> DossierRead:
     """Processing stops, with its reason (-> 8)."""

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
-from dossier_api.dossiers.schemas import AgencyCode, LongText, ShortText, SubmittedDocument
+from dossier_api.dossiers.schemas import Address, AgencyCode, LongText, ShortText, SubmittedDocument
 from dossier_api.models import ReturnMethod
 
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
@@ -91,6 +91,7 @@ class ResolveBody(_Body):
 
 class ReturnBody(_Body):
     method: ReturnMethod
+    address: Address | None = Field(default=None, description="By post: where to, if not the address on file.")
     tracking_number: Reference | None = Field(
         default=None, validate_default=True, description="The postal tracking number (required by post)."
     )

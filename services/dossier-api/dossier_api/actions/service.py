@@ -27,7 +27,16 @@ from dossier_api.dossiers import rules as dossier_rules
 from dossier_api.dossiers.service import DossierService
 from dossier_api.dossiers.timeline import acting_role, entry
 from dossier_api.dossiers.views import dossier_etag
-from dossier_api.models import Dossier, DossierStatus, Pause, PauseKind, SupplementRequest, Timeliness, Transfer
+from dossier_api.models import (
+    Dossier,
+    DossierStatus,
+    Pause,
+    PauseKind,
+    ReturnMethod,
+    SupplementRequest,
+    Timeliness,
+    Transfer,
+)
 from motcua_kit.auth import Principal
 from motcua_kit.concurrency import check_if_match
 from motcua_kit.db import utcnow
@@ -401,8 +410,14 @@ class ActionService:
     ) -> Dossier:
         before = dossier.status
         dossier.status = transition(Action.RETURN_RESULT, before)
+        address = body.address or dossier.return_address
+        if body.method is ReturnMethod.POST and address is None:
+            raise UnprocessableContent(
+                "A result sent by post needs the applicant's postal address.", code="return_address_required"
+            )
         dossier.returned_at = now
         dossier.return_method = body.method
+        dossier.return_address = address
         dossier.return_tracking_number = body.tracking_number
         return await self._record(
             dossier,

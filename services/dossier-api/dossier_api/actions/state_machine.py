@@ -100,7 +100,7 @@ def transition(action: Action, current: S, *, resume_status: S | None = None) ->
             f"'{action.value}' is not allowed while the dossier is {current.value} (allowed in: {allowed}).",
             code="action_not_allowed",
             action=action.value,
-            status=current.value,
+            current_status=current.value,
         )
     if rule.target is Target.SAME:
         return current

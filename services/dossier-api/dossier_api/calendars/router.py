@@ -60,8 +60,8 @@ async def update_calendar(
     body: CalendarUpdate,
     service: Service,
     response: Response,
-    if_match: IfMatch,
     principal: Annotated[Principal, require_roles(Role.LEADER)],
+    if_match: IfMatch = None,
 ) -> CalendarRead:
     """Write a new version (days off, worked days, closures, working hours). Needs `leader` and If-Match."""
     calendar = await service.update(agency, body, if_match, principal)

@@ -42,6 +42,7 @@ READERS = (
     Role.PROCESSING_OFFICER,
     Role.LEADER,
     Role.REPORTER,
+    Role.INTEGRATION,
     Role.CITIZEN,
     Role.INTERMEDIARY,
 )

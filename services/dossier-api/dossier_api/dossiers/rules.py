@@ -13,9 +13,12 @@ from motcua_kit.auth import Principal, Role
 SUBMISSION_CLOCK_SKEW = dt.timedelta(minutes=5)
 
 RECEIVING_ROLES = frozenset({Role.RECEPTION_OFFICER, Role.INTEGRATION, Role.ADMIN})
-STAFF_READERS = frozenset({Role.RECEPTION_OFFICER, Role.PROCESSING_OFFICER, Role.LEADER, Role.REPORTER, Role.ADMIN})
-# Staff whose work needs the applicant's personal data in lists; the others see it masked.
-PERSONAL_DATA_ROLES = frozenset({Role.RECEPTION_OFFICER, Role.PROCESSING_OFFICER, Role.ADMIN})
+STAFF_READERS = frozenset(
+    {Role.RECEPTION_OFFICER, Role.PROCESSING_OFFICER, Role.LEADER, Role.REPORTER, Role.INTEGRATION, Role.ADMIN}
+)
+# Those whose work needs the applicant's personal data (the portal sync sends the applicant's
+# name and phone); leaders and reporters see it masked.
+PERSONAL_DATA_ROLES = frozenset({Role.RECEPTION_OFFICER, Role.PROCESSING_OFFICER, Role.INTEGRATION, Role.ADMIN})
 
 # Easy to read aloud and to type from a printed slip: no 0/O, 1/I/L.
 _SECRET_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # noqa: S105 - an alphabet, not a secret

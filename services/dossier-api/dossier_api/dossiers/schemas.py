@@ -157,6 +157,11 @@ class DossierCreate(BaseModel):
     )
 
 
+class ResultReturnRead(BaseModel):
+    method: ReturnMethod
+    address: str | None
+
+
 class ProcessingTimeRead(BaseModel):
     value: float
     unit: str
@@ -203,7 +208,7 @@ class DossierRead(BaseModel):
     applicant_name: str
     intermediary: Intermediary | None
     documents: list[SubmittedDocument]
-    result_return: ResultReturn | None
+    result_return: ResultReturnRead | None
     submitted_at: dt.datetime
     received_at: dt.datetime | None
     clock_started_at: dt.datetime | None = Field(description="Reception, or the completed supplement.")

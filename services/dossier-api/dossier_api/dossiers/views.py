@@ -15,7 +15,7 @@ from dossier_api.dossiers.schemas import (
     Intermediary,
     ProcedureSnapshotRead,
     ProcessingTimeRead,
-    ResultReturn,
+    ResultReturnRead,
     SubmittedDocument,
 )
 from dossier_api.models import Dossier
@@ -73,8 +73,8 @@ def to_read(dossier: Dossier, principal: Principal, *, now: dt.datetime | None =
         ),
         documents=[SubmittedDocument.model_validate(d) for d in dossier.documents or []],
         result_return=(
-            ResultReturn(method=dossier.return_method, address=dossier.return_address if full else None)
-            if dossier.return_method is not None and (full or dossier.return_address is None)
+            ResultReturnRead(method=dossier.return_method, address=dossier.return_address if full else None)
+            if dossier.return_method is not None
             else None
         ),
         submitted_at=dossier.submitted_at,
