@@ -73,6 +73,7 @@ LAST_YEAR = 2200
 _FIRST_DAY = dt.date(FIRST_YEAR, 1, 1).toordinal() - _EPOCH_ORDINAL
 _END_DAY = dt.date(LAST_YEAR + 1, 1, 1).toordinal() - _EPOCH_ORDINAL  # exclusive
 _CHUNK_YEARS = 4
+_LONGEST_US = (_END_DAY - _FIRST_DAY) * _DAY_US
 
 
 class CalendarRangeError(ValueError):
@@ -82,6 +83,9 @@ class CalendarRangeError(ValueError):
 class DurationUnit(StrEnum):
     WORKING_DAYS = "working_days"
     WORKING_HOURS = "working_hours"
+
+
+_WORKING_DAYS = DurationUnit.WORKING_DAYS  # a module constant is cheaper than the enum lookup per call
 
 
 @dataclass(frozen=True, slots=True)
@@ -334,9 +338,8 @@ class WorkingCalendar:
     # -- internals ----------------------------------------------------------------------------------
 
     def _duration_us(self, duration: Duration) -> int:
-        unit = self._day_us if duration.unit is DurationUnit.WORKING_DAYS else _HOUR_US
-        total = duration.value * unit
-        if total > (_END_DAY - _FIRST_DAY) * _DAY_US:
+        total = duration.value * (self._day_us if duration.unit is _WORKING_DAYS else _HOUR_US)
+        if total > _LONGEST_US:
             raise CalendarRangeError("duration too long for the calendar")
         return max(1, round(total))
 
@@ -425,8 +428,10 @@ class WorkingCalendar:
 
 
 def _to_us(instant: dt.datetime) -> int:
-    _require_aware(instant)
-    us: int = (instant - _EPOCH) // _ONE_US
+    try:
+        us: int = (instant - _EPOCH) // _ONE_US
+    except TypeError:  # a naive datetime cannot be subtracted from an aware one
+        raise ValueError("instants must carry a time zone offset") from None
     return us
 
 

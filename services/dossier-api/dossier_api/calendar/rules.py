@@ -48,8 +48,10 @@ def progress(now: dt.datetime, due_at: dt.datetime) -> Progress:
 def supplement_deadline(received_at: dt.datetime, calendar: WorkingCalendar) -> dt.date:
     """The last day on which processing may ask for a supplement: the 3rd working day after reception.
 
-    Decree 61/2018/NĐ-CP: the request is sent "within 3 working days of reception"; as in the
-    Civil Code (Art. 147) the day of reception is not counted, and the period ends with its last day.
+    The domain brief and Decree 61/2018/NĐ-CP: the request is sent "within 3 working days of
+    reception" (Decree 118/2025/NĐ-CP replaced that decree in 2025; we did not check its wording).
+    As in the Civil Code (Art. 147), the day of reception is not counted and the period ends with
+    its last day.
     """
     return calendar.nth_working_day_after(local_date(received_at), SUPPLEMENT_WINDOW_WORKING_DAYS)
 
