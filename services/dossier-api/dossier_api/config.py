@@ -34,6 +34,18 @@ class DossierSettings(ServiceSettings):
             description="Code of the receiving agency, the first part of every dossier code.",
         ),
     ] = "SNGV"
+    agency_name: Annotated[
+        str, Field(min_length=1, max_length=300, description="The agency's name on printed slips.")
+    ] = "Sở Ngoại vụ thành phố Đà Nẵng"
+    agency_parent: Annotated[
+        str, Field(max_length=300, description="The governing body printed above the agency (empty for none).")
+    ] = "Ủy ban nhân dân thành phố Đà Nẵng"
+    agency_place: Annotated[
+        str, Field(min_length=1, max_length=100, description="Locality of the slips' date line.")
+    ] = "Đà Nẵng"
+    agency_phone: Annotated[
+        str, Field(max_length=40, description="The one-stop unit's public phone (empty for none).")
+    ] = ""
     catalog: CatalogClientSettings = CatalogClientSettings()
     import_max_body_bytes: Annotated[
         int,

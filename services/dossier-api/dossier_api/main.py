@@ -14,6 +14,7 @@ from dossier_api.config import DossierSettings
 from dossier_api.dossiers.router import router as dossiers_router
 from dossier_api.imports.router import IMPORT_PATH, NDJSON
 from dossier_api.imports.router import router as imports_router
+from dossier_api.slips.router import router as slips_router
 from dossier_api.stats.router import router as stats_router
 from dossier_api.tracking.router import router as tracking_router
 from motcua_kit.app import JSON_MEDIA_TYPES, create_service_app
@@ -40,7 +41,15 @@ def create_app(
         title="motcua dossier-api",
         version=__version__,
         description="Dossiers from reception to returned result, on the Vietnamese working-day calendar.",
-        routers=[stats_router, imports_router, dossiers_router, actions_router, calendars_router, tracking_router],
+        routers=[
+            stats_router,
+            imports_router,
+            dossiers_router,
+            actions_router,
+            slips_router,
+            calendars_router,
+            tracking_router,
+        ],
         database=database or Database.from_settings(settings.database),
         migrations=MIGRATIONS,
         media_types=[*JSON_MEDIA_TYPES, NDJSON],
