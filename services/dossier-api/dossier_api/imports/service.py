@@ -45,7 +45,7 @@ async def ndjson_lines(chunks: AsyncIterator[bytes]) -> AsyncIterator[tuple[int,
                 break
             line, buffer = buffer[:newline], buffer[newline + 1 :]
             number += 1
-            if skipping:
+            if skipping or len(line) > MAX_LINE_BYTES:
                 skipping = False
                 yield number, None
             else:
@@ -56,7 +56,7 @@ async def ndjson_lines(chunks: AsyncIterator[bytes]) -> AsyncIterator[tuple[int,
     if skipping:
         yield number + 1, None
     elif buffer.strip():
-        yield number + 1, buffer
+        yield number + 1, buffer if len(buffer) <= MAX_LINE_BYTES else None
 
 
 def to_row(item: ImportedDossier, default_agency: str, principal: Principal, now: dt.datetime) -> dict[str, Any]:
