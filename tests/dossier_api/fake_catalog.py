@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import jsonschema
+import jsonschema  # type: ignore[import-untyped]
 
 CONTRACT = Path(__file__).resolve().parents[2] / "contracts/consumers/dossier-api.procedure.schema.json"
 SCHEMA: dict[str, Any] = json.loads(CONTRACT.read_text(encoding="utf-8"))
