@@ -92,6 +92,8 @@ async def test_import_needs_ndjson_and_the_integration_role(client: httpx.AsyncC
     url = "/api/v1/dossiers/import"
     assert_problem(await client.post(url, content=body, headers=NDJSON), 401)
     assert_problem(await client.post(url, content=body, headers={**NDJSON, **tokens.headers("reception_officer")}), 403)
+    empty = await client.post(url, content=b"\n\n", headers={**NDJSON, **tokens.headers("integration")})
+    assert_problem(empty, 422, "empty_import")
     wrong_type = {"content-type": "text/csv", **tokens.headers("integration")}
     assert_problem(await client.post(url, content=body, headers=wrong_type), 415)
 

@@ -28,7 +28,7 @@ def get_service(request: Request, session: DBSession) -> ImportService:
 @router.post(
     "/import",
     summary="Import historical dossiers",
-    responses=problem_responses(400, 413, 415),
+    responses=problem_responses(400, 413, 415, 422),
     openapi_extra={
         "requestBody": {
             "required": True,

@@ -15,7 +15,7 @@ from dossier_api.imports.schemas import ImportedDossier, ImportReport, Rejection
 from dossier_api.models import DossierSource, DossierStatus, Timeliness
 from motcua_kit.auth import Principal
 from motcua_kit.db import utcnow
-from motcua_kit.errors import field_errors_from_validation
+from motcua_kit.errors import UnprocessableContent, field_errors_from_validation
 from motcua_kit.timezone import local_date
 
 BATCH_SIZE = 1000
@@ -145,6 +145,8 @@ class ImportService:
                 imported += await self.repository.insert_new(list(batch.values()))
                 batch.clear()
         imported += await self.repository.insert_new(list(batch.values()))
+        if lines == 0:
+            raise UnprocessableContent("The body holds no dossier line.", code="empty_import")
         accepted = lines - rejected
         return ImportReport(
             lines=lines,
