@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import orjson
 import pytest
+from fastapi import FastAPI
 
-from motcua_kit.testing import TokenFactory, assert_problem
+from dossier_api.imports.cli import main as cli_main
+from dossier_api.imports.cli import run_import
+from motcua_kit.testing import TokenFactory, api_client, assert_problem
 
 NDJSON = {"content-type": "application/x-ndjson"}
 
@@ -250,3 +255,26 @@ async def test_bad_periods_are_422(client: httpx.AsyncClient, tokens: TokenFacto
 
 async def test_statistics_need_leader_or_reporter(client: httpx.AsyncClient, tokens: TokenFactory) -> None:
     assert_problem(await client.get("/api/v1/dossiers/stats", headers=tokens.headers("citizen")), 403)
+
+
+async def test_the_cli_sends_a_file_in_chunks(
+    dossier_app: FastAPI, tokens: TokenFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lines = [legacy(f"SNGV-170301-{n:04d}", received_at="2017-03-01T09:00:00+07:00") for n in range(1, 13)]
+    lines[6] = legacy("SNGV-170301-0007")  # no reception time: rejected
+    export = tmp_path / "legacy.ndjson"
+    export.write_bytes(ndjson(*lines))
+    async with api_client(dossier_app):
+        totals = await run_import(
+            io.BytesIO(export.read_bytes()),
+            export.stat().st_size,
+            base_url="http://testserver",
+            token=tokens.token("integration"),
+            lines_per_chunk=5,
+            transport=httpx.ASGITransport(app=dossier_app),
+            show_progress=False,
+        )
+    assert (totals.lines, totals.imported, totals.rejected) == (12, 11, 1)
+    assert totals.rejections[0]["line"] == 7
+    monkeypatch.delenv("DOSSIER_IMPORT_TOKEN", raising=False)
+    assert cli_main([str(export)]) == 2
