@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, literal_column, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dossier_api.dossiers.repository import local_day_start, local_day_start_sql
@@ -25,6 +25,12 @@ class StatsRepository:
         if procedure is not None:
             conditions.append(Dossier.procedure_code == procedure)
         return conditions
+
+    def open_until(self) -> ColumnElement[Any]:
+        """The day a dossier stopped being open, or far away; the expression of the statistics index."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            return func.coalesce(Dossier.finished_on, literal_column("DATE '9999-12-31'"))
+        return func.coalesce(Dossier.finished_on, literal_column("'9999-12-31'"))
 
     def _month(self, column: Any) -> ColumnElement[str]:
         if self.session.get_bind().dialect.name == "postgresql":
@@ -70,10 +76,9 @@ class StatsRepository:
         for channel in Channel:
             columns[f"new_{channel.value}"] = count(and_(new, Dossier.channel == channel))
             columns[f"carried_{channel.value}"] = count(and_(carried, Dossier.channel == channel))
-        relevant = or_(
-            and_(Dossier.received_on <= last, or_(Dossier.finished_on.is_(None), Dossier.finished_on >= first)),
-            finished_in_period,
-        )
+        # Received by the end of the period and not finished before it began, or finished (refused,
+        # withdrawn, ...) within it; written so PostgreSQL scans only the statistics index.
+        relevant = and_(self.open_until() >= first, func.coalesce(Dossier.received_on, Dossier.finished_on) <= last)
         statement = select(*(c.label(name) for name, c in columns.items())).where(
             relevant, *self._scope(agency, procedure)
         )
@@ -102,7 +107,7 @@ class StatsRepository:
                 func.count().filter(Dossier.status == DossierStatus.REFUSED).label("refused"),
                 func.count().filter(Dossier.status == DossierStatus.WITHDRAWN).label("withdrawn"),
             )
-            .where(Dossier.finished_on.between(first, last), *scope)
+            .where(self.open_until().between(first, last), *scope)
             .group_by(finished_month)
         )
         for row in (await self.session.execute(finished)).all():
