@@ -40,7 +40,7 @@ import datetime as dt
 import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 from dossier_api.calendar.holidays_vn import vietnam_days_off, vietnam_extra_working_days
@@ -206,11 +206,15 @@ class _Table:
     first: int
     end: int
     base: int
-    days: list[int] = field(default_factory=list)
+    days: list[int]
 
 
 class WorkingCalendar:
-    """Working time of one set of :class:`CalendarRules`. Immutable once built; safe to share."""
+    """Working time of one set of :class:`CalendarRules`.
+
+    Logically immutable (only its cache of working days grows on use), so one instance per calendar
+    version can be shared by every request.
+    """
 
     __slots__ = ("_day_us", "_extra", "_off", "_periods", "_rules", "_table", "_weekend")
 
