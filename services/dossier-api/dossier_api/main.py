@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import httpx
 from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
 
 from dossier_api import __version__
 from dossier_api.actions.router import router as actions_router
 from dossier_api.calendars.router import router as calendars_router
+from dossier_api.calendars.schemas import CalendarRulesDoc
 from dossier_api.calendars.service import CalendarRegistry
 from dossier_api.catalog.client import CatalogClient
 from dossier_api.config import DossierSettings
@@ -33,6 +35,12 @@ def create_app(
     settings = settings or DossierSettings()
     catalog = CatalogClient(settings.catalog.url, timeout=settings.catalog.timeout_seconds, transport=catalog_transport)
 
+    registry = CalendarRegistry()
+
+    async def warm_calendar(_app: FastAPI) -> None:
+        # Loading the national holidays takes a moment once per process: not on the first reception.
+        await run_in_threadpool(registry.calendar, CalendarRulesDoc())
+
     async def close_catalog(_app: FastAPI) -> None:
         await catalog.aclose()
 
@@ -54,8 +62,9 @@ def create_app(
         migrations=MIGRATIONS,
         media_types=[*JSON_MEDIA_TYPES, NDJSON],
         body_limits={IMPORT_PATH: settings.import_max_body_bytes},
+        on_startup=[warm_calendar],
         on_shutdown=[close_catalog],
     )
     app.state.catalog = catalog
-    app.state.calendars = CalendarRegistry()
+    app.state.calendars = registry
     return app
