@@ -18,6 +18,7 @@ from procedure_catalog.main import create_app as create_catalog_app
 from satisfaction_survey.config import SurveySettings
 from satisfaction_survey.main import MIGRATIONS as SURVEY_MIGRATIONS
 from satisfaction_survey.main import create_app as create_survey_app
+from tests.dossier_api.fake_catalog import FakeCatalog
 
 
 @pytest.fixture(scope="session")
@@ -56,8 +57,15 @@ def dossier_settings(tokens: TokenFactory) -> DossierSettings:
 
 
 @pytest.fixture
-def dossier_app(dossier_database: RolledBackDatabase, dossier_settings: DossierSettings) -> FastAPI:
-    return create_dossier_app(dossier_settings, database=dossier_database)
+def fake_catalog() -> FakeCatalog:
+    return FakeCatalog()
+
+
+@pytest.fixture
+def dossier_app(
+    dossier_database: RolledBackDatabase, dossier_settings: DossierSettings, fake_catalog: FakeCatalog
+) -> FastAPI:
+    return create_dossier_app(dossier_settings, database=dossier_database, catalog_transport=fake_catalog.transport)
 
 
 @pytest.fixture(scope="session")

@@ -35,6 +35,7 @@ ROUTE_TABLE: tuple[RouteEntry, ...] = (
     RouteEntry("/api/v1/authority-levels", UpstreamName.CATALOG),
     RouteEntry("/api/v1/dossiers", UpstreamName.DOSSIER),
     RouteEntry("/api/v1/tracking", UpstreamName.DOSSIER),
+    RouteEntry("/api/v1/calendars", UpstreamName.DOSSIER),
     RouteEntry("/api/v1/surveys", UpstreamName.SURVEY),
 )
 

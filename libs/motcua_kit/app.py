@@ -45,12 +45,12 @@ def create_service_app(
     readiness_checks: dict[str, ReadinessCheck] | None = None,
     informational_checks: dict[str, ReadinessCheck] | None = None,
     media_types: Iterable[str] | None = JSON_MEDIA_TYPES,
+    body_limits: Mapping[str, int] | None = None,
     inner_middleware: Sequence[Middleware] = (),
     serve_docs: bool = True,
     on_startup: Sequence[LifespanHook] = (),
     on_shutdown: Sequence[LifespanHook] = (),
     openapi_tags: list[dict[str, Any]] | None = None,
-    body_limits: Mapping[str, int] | None = None,
 ) -> FastAPI:
     """Build a service application.
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import re
+from typing import Any
 
 import httpx
 import pytest
@@ -13,7 +14,8 @@ from dossier_api.config import DossierSettings
 from dossier_api.main import create_app
 from motcua_kit.db import Database
 from motcua_kit.testing import TokenFactory, api_client, assert_problem, error_fields
-from tests.dossier_api.factories import dossier_payload
+from tests.dossier_api.factories import HANOI, at, dossier_payload, receive
+from tests.dossier_api.fake_catalog import FakeCatalog, procedure_version
 
 CODE = re.compile(r"^SNGV-\d{6}-\d{4}$")
 
@@ -32,6 +34,8 @@ async def test_officer_receives_a_dossier(client: httpx.AsyncClient, tokens: Tok
 
     read = await client.get(f"/api/v1/dossiers/{body['code']}", headers=tokens.headers("processing_officer"))
     assert read.status_code == 200
+    secret = body.pop("tracking_secret")
+    assert len(secret) == 10
     assert read.json() == body
 
 
@@ -120,10 +124,10 @@ async def test_malformed_code_is_422_and_unknown_is_404(client: httpx.AsyncClien
 
 
 async def test_concurrent_receptions_get_distinct_codes(
-    dossier_engine: AsyncEngine, dossier_settings: DossierSettings, tokens: TokenFactory
+    dossier_engine: AsyncEngine, dossier_settings: DossierSettings, tokens: TokenFactory, fake_catalog: FakeCatalog
 ) -> None:
     """Many receptions at once, each in its own transaction on the real engine: no code twice."""
-    app = create_app(dossier_settings, database=Database(dossier_engine))
+    app = create_app(dossier_settings, database=Database(dossier_engine), catalog_transport=fake_catalog.transport)
     app.state.database.dispose = _keep_engine  # the engine belongs to the test session
     headers = tokens.headers("reception_officer")
     async with api_client(app) as client:
@@ -137,3 +141,273 @@ async def test_concurrent_receptions_get_distinct_codes(
 
 async def _keep_engine() -> None:
     return None
+
+
+# --- the catalogue -------------------------------------------------------------------------------
+
+
+async def test_the_procedure_version_in_force_is_snapshotted(
+    client: httpx.AsyncClient, tokens: TokenFactory, fake_catalog: FakeCatalog
+) -> None:
+    body = await receive(client, tokens)
+    assert body["procedure"] == {
+        "code": "1.000948",
+        "version": 3,
+        "name": "Cấp thẻ đi lại của doanh nhân APEC (thẻ ABTC)",
+        "processing_time": {"value": 5.0, "unit": "working_days"},
+        "fees": [{"amount_vnd": 200000, "description_vi": "Lệ phí cấp thẻ", "description_en": None, "unit": "VND/thẻ"}],
+    }
+    asked = fake_catalog.requests[-1]
+    assert asked.url.params["at"] == dt.datetime.now(HANOI).date().isoformat()
+    # A later amendment of the catalogue does not change the dossier.
+    fake_catalog.add(procedure_version(version=4, name_vi="Tên mới"))
+    read = await client.get(f"/api/v1/dossiers/{body['code']}", headers=tokens.headers("reception_officer"))
+    assert read.json()["procedure"]["version"] == 3
+
+
+async def test_unknown_procedure_is_422(client: httpx.AsyncClient, tokens: TokenFactory) -> None:
+    response = await client.post(
+        "/api/v1/dossiers", json=dossier_payload(procedure_code="9.999999"), headers=tokens.headers("reception_officer")
+    )
+    assert error_fields(assert_problem(response, 422, "unknown_procedure")) == {"procedure_code"}
+
+
+async def test_abolished_procedure_is_422(
+    client: httpx.AsyncClient, tokens: TokenFactory, fake_catalog: FakeCatalog
+) -> None:
+    fake_catalog.add(procedure_version("2.000635", status="abolished"))
+    response = await client.post(
+        "/api/v1/dossiers", json=dossier_payload(procedure_code="2.000635"), headers=tokens.headers("reception_officer")
+    )
+    assert_problem(response, 422, "procedure_abolished")
+
+
+async def test_channel_the_procedure_does_not_offer_is_422(
+    client: httpx.AsyncClient, tokens: TokenFactory, fake_catalog: FakeCatalog
+) -> None:
+    only_in_person = procedure_version("1.001000")
+    only_in_person["channels"] = only_in_person["channels"][:1]
+    fake_catalog.add(only_in_person)
+    response = await client.post(
+        "/api/v1/dossiers",
+        json=dossier_payload(procedure_code="1.001000", channel="postal"),
+        headers=tokens.headers("reception_officer"),
+    )
+    assert error_fields(assert_problem(response, 422, "channel_not_offered")) == {"channel"}
+
+
+async def test_catalogue_down_is_503_and_writes_nothing(
+    client: httpx.AsyncClient, tokens: TokenFactory, fake_catalog: FakeCatalog
+) -> None:
+    headers = tokens.headers("reception_officer")
+    first = await receive(client, tokens)
+    fake_catalog.down = True
+    response = await client.post("/api/v1/dossiers", json=dossier_payload(), headers=headers)
+    assert_problem(response, 503, "catalog_unavailable")
+    assert response.headers["retry-after"]
+    fake_catalog.down = False
+    after = await receive(client, tokens)
+    # No code was used up by the failed reception.
+    assert int(after["code"][-4:]) == int(first["code"][-4:]) + 1
+
+
+async def test_catalogue_answer_outside_the_contract_is_502(
+    client: httpx.AsyncClient, tokens: TokenFactory, fake_catalog: FakeCatalog
+) -> None:
+    fake_catalog.broken = True
+    response = await client.post(
+        "/api/v1/dossiers", json=dossier_payload(), headers=tokens.headers("reception_officer")
+    )
+    assert_problem(response, 502, "catalog_bad_answer")
+
+
+# --- due date ------------------------------------------------------------------------------------
+
+
+async def test_due_date_counts_working_days_from_reception(client: httpx.AsyncClient, tokens: TokenFactory) -> None:
+    # Monday 9 March 2026, 09:00: five working days later is Monday 16 March, 09:00.
+    with time_machine.travel(at(2026, 3, 9, 9), tick=False):
+        body = await receive(client, tokens)
+    assert dt.datetime.fromisoformat(body["due_at"]) == at(2026, 3, 16, 9)
+    assert body["calendar_version"] == 0
+    assert body["progress"] == "in_time"
+
+
+async def test_reception_after_closing_time_counts_from_the_next_morning(
+    client: httpx.AsyncClient, tokens: TokenFactory
+) -> None:
+    # Friday 13 March 2026 at 18:30: the clock starts on Monday 16 March at 07:00.
+    with time_machine.travel(at(2026, 3, 13, 18, 30), tick=False):
+        body = await receive(client, tokens)
+    assert dt.datetime.fromisoformat(body["due_at"]) == at(2026, 3, 20, 17)
+    assert body["code"].startswith("SNGV-260313-")
+
+
+async def test_due_date_skips_the_2025_swap(client: httpx.AsyncClient, tokens: TokenFactory) -> None:
+    # Friday 25 April 2025, 09:00, 5 working days: Saturday 26 April is worked, 30 April to 4 May are off
+    # (2 May swapped), so: 26 Apr, 28 Apr, 29 Apr, 5 May, 6 May -> due Tuesday 6 May at 09:00.
+    with time_machine.travel(at(2025, 4, 25, 9), tick=False):
+        body = await receive(client, tokens)
+    assert dt.datetime.fromisoformat(body["due_at"]) == at(2025, 5, 6, 9)
+
+
+# --- idempotency ---------------------------------------------------------------------------------
+
+
+async def test_same_key_and_body_replays_the_answer(
+    client: httpx.AsyncClient, tokens: TokenFactory, fake_catalog: FakeCatalog
+) -> None:
+    fake_catalog.add(procedure_version("1.777777"))
+    headers = {**tokens.headers("reception_officer", subject="officer-1"), "Idempotency-Key": "counter-3-0042"}
+    payload = dossier_payload(procedure_code="1.777777")
+    first = await client.post("/api/v1/dossiers", json=payload, headers=headers)
+    again = await client.post("/api/v1/dossiers", json=payload, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json()
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.headers["location"] == first.headers["location"]
+    listed = await client.get(
+        "/api/v1/dossiers", params={"procedure": "1.777777"}, headers=tokens.headers("reception_officer")
+    )
+    assert listed.json()["total"] == 1
+
+
+async def test_same_key_with_another_body_is_422(client: httpx.AsyncClient, tokens: TokenFactory) -> None:
+    headers = {**tokens.headers("reception_officer"), "Idempotency-Key": "k-1"}
+    assert (await client.post("/api/v1/dossiers", json=dossier_payload(), headers=headers)).status_code == 201
+    other = dossier_payload(channel="postal")
+    assert_problem(await client.post("/api/v1/dossiers", json=other, headers=headers), 422, "idempotency_key_reused")
+
+
+async def test_keys_belong_to_their_caller(client: httpx.AsyncClient, tokens: TokenFactory) -> None:
+    one = {**tokens.headers("reception_officer", subject="a"), "Idempotency-Key": "same"}
+    two = {**tokens.headers("reception_officer", subject="b"), "Idempotency-Key": "same"}
+    first = await client.post("/api/v1/dossiers", json=dossier_payload(), headers=one)
+    second = await client.post("/api/v1/dossiers", json=dossier_payload(), headers=two)
+    assert first.json()["code"] != second.json()["code"]
+
+
+@pytest.mark.parametrize("key", ["", "x" * 201, "has space"])
+async def test_malformed_idempotency_key_is_422(client: httpx.AsyncClient, tokens: TokenFactory, key: str) -> None:
+    headers = {**tokens.headers("reception_officer"), "Idempotency-Key": key}
+    response = await client.post("/api/v1/dossiers", json=dossier_payload(), headers=headers)
+    assert_problem(response, 422)
+
+
+async def test_concurrent_retries_with_one_key_create_one_dossier(
+    dossier_engine: AsyncEngine, dossier_settings: DossierSettings, tokens: TokenFactory, fake_catalog: FakeCatalog
+) -> None:
+    app = create_app(dossier_settings, database=Database(dossier_engine), catalog_transport=fake_catalog.transport)
+    app.state.database.dispose = _keep_engine
+    key = f"retry-{dt.datetime.now(dt.UTC).timestamp()}"
+    headers = {**tokens.headers("reception_officer", subject="retrying-officer"), "Idempotency-Key": key}
+    async with api_client(app) as client:
+        responses = await asyncio.gather(
+            *(client.post("/api/v1/dossiers", json=dossier_payload(), headers=headers) for _ in range(5))
+        )
+    assert {r.status_code for r in responses} == {201}
+    assert len({r.json()["code"] for r in responses}) == 1
+
+
+# --- tracking secret, incomplete and refused dossiers ----------------------------------------------
+
+
+async def test_the_tracking_secret_is_shown_once(client: httpx.AsyncClient, tokens: TokenFactory) -> None:
+    body = await receive(client, tokens)
+    assert re.fullmatch(r"[A-Z2-9]{10}", body["tracking_secret"])
+    read = await client.get(f"/api/v1/dossiers/{body['code']}", headers=tokens.headers("reception_officer"))
+    assert "tracking_secret" not in read.json()
+    assert body["tracking_secret"] not in read.text
+
+
+async def test_incomplete_dossier_gets_one_supplement_request(client: httpx.AsyncClient, tokens: TokenFactory) -> None:
+    body = await receive(
+        client,
+        tokens,
+        reception={"decision": "incomplete", "missing_items": ["Bản sao hộ chiếu", "02 ảnh 3x4"]},
+    )
+    assert (body["status"], body["portal_status"], body["received_at"], body["due_at"]) == (
+        "supplement_requested",
+        5,
+        None,
+        None,
+    )
+    timeline = await client.get(f"/api/v1/dossiers/{body['code']}/timeline", headers=tokens.headers("leader"))
+    steps = timeline.json()
+    assert [s["action"] for s in steps] == ["register", "request_supplement"]
+    assert steps[1]["details"] == {"items": ["Bản sao hộ chiếu", "02 ảnh 3x4"]}
+
+
+async def test_refused_dossier_keeps_its_reason(client: httpx.AsyncClient, tokens: TokenFactory) -> None:
+    body = await receive(
+        client, tokens, reception={"decision": "refuse", "reason": "Thủ tục không thuộc thẩm quyền của Sở."}
+    )
+    assert (body["status"], body["portal_status"]) == ("refused", 3)
+    assert body["closing_reason"] == "Thủ tục không thuộc thẩm quyền của Sở."
+
+
+@pytest.mark.parametrize(
+    ("reception", "field"),
+    [
+        ({"decision": "incomplete"}, "reception.missing_items"),
+        ({"decision": "refuse"}, "reception.reason"),
+        ({"decision": "maybe"}, "reception.decision"),
+    ],
+)
+async def test_reception_decision_needs_its_details(
+    client: httpx.AsyncClient, tokens: TokenFactory, reception: dict[str, Any], field: str
+) -> None:
+    response = await client.post(
+        "/api/v1/dossiers", json=dossier_payload(reception=reception), headers=tokens.headers("reception_officer")
+    )
+    assert field in error_fields(assert_problem(response, 422))
+
+
+async def test_applicants_cannot_decide_at_reception(client: httpx.AsyncClient, tokens: TokenFactory) -> None:
+    payload = dossier_payload(channel="online", reception={"decision": "refuse", "reason": "x"})
+    response = await client.post("/api/v1/dossiers", json=payload, headers=tokens.headers("citizen"))
+    assert_problem(response, 403, "reception_decision_not_allowed")
+
+
+async def test_result_by_post_needs_an_address(client: httpx.AsyncClient, tokens: TokenFactory) -> None:
+    response = await client.post(
+        "/api/v1/dossiers",
+        json=dossier_payload(result_return={"method": "post"}),
+        headers=tokens.headers("reception_officer"),
+    )
+    assert error_fields(assert_problem(response, 422)) == {"result_return.address"}
+
+
+async def test_organisation_gives_a_tax_code(client: httpx.AsyncClient, tokens: TokenFactory) -> None:
+    organisation = {"type": "organisation", "name": "Công ty TNHH Sông Hàn", "id_number": "0401234567"}
+    assert (await receive(client, tokens, applicant=organisation))["applicant"]["id_number"] == "0401234567"
+    wrong = {**organisation, "id_number": "048090001234"}
+    response = await client.post(
+        "/api/v1/dossiers", json=dossier_payload(applicant=wrong), headers=tokens.headers("reception_officer")
+    )
+    assert error_fields(assert_problem(response, 422)) == {"applicant.id_number"}
+
+
+async def test_intermediary_files_for_a_citizen(client: httpx.AsyncClient, tokens: TokenFactory) -> None:
+    body = await receive(
+        client,
+        tokens,
+        role="intermediary",
+        channel="online",
+        intermediary={"code": "TCTG-01", "name": "Trung tâm Hỗ trợ doanh nghiệp"},
+    )
+    assert body["status"] == "registered"
+    assert body["intermediary"] == {"code": "TCTG-01", "name": "Trung tâm Hỗ trợ doanh nghiệp"}
+
+
+@pytest.mark.parametrize(
+    "documents",
+    [[{"component": "Tờ khai", "originals": 0, "copies": 0}], [{"component": "Tờ khai", "copies": -1}]],
+)
+async def test_documents_must_hand_something_in(
+    client: httpx.AsyncClient, tokens: TokenFactory, documents: list[dict[str, Any]]
+) -> None:
+    response = await client.post(
+        "/api/v1/dossiers", json=dossier_payload(documents=documents), headers=tokens.headers("reception_officer")
+    )
+    assert_problem(response, 422)

@@ -24,6 +24,7 @@ def test_route_table_matches_whole_segments() -> None:
     assert upstream("/api/v1/procedures/1.000948/versions") is UpstreamName.CATALOG
     assert upstream("/api/v1/proceduresX") is None
     assert upstream("/api/v1/tracking/SNGV-260101-0001") is UpstreamName.DOSSIER
+    assert upstream("/api/v1/calendars/SNGV/due-date") is UpstreamName.DOSSIER
     assert upstream("/api/v1/surveys/questionnaires/current") is UpstreamName.SURVEY
     assert upstream("/docs") is None
     assert {e.upstream for e in ROUTE_TABLE} == set(UpstreamName)
@@ -110,3 +111,14 @@ async def test_readyz_reports_each_upstream(gateway: httpx.AsyncClient) -> None:
         "status": "ready",
         "checks": {"procedure-catalog": "ok", "dossier-api": "ok", "satisfaction-survey": "ok"},
     }
+
+
+async def test_calendars_and_tracking_through_the_gateway(gateway: httpx.AsyncClient, tokens: TokenFactory) -> None:
+    calendar = await gateway.get("/api/v1/calendars/SNGV")
+    assert (calendar.status_code, calendar.json()["version"]) == (200, 0)
+    created = await gateway.post(
+        "/api/v1/dossiers", json=dossier_payload(), headers=tokens.headers("reception_officer")
+    )
+    body = created.json()
+    lookup = await gateway.get(f"/api/v1/tracking/{body['code']}", params={"secret": body["tracking_secret"]})
+    assert lookup.json()["status"] == "received"

@@ -56,5 +56,8 @@ def stack_environment(var_dir: Path, procs: list[Process], base: Mapping[str, st
     for proc in procs:
         if proc.has_database:
             env.setdefault(f"GATEWAY_{proc.env_prefix.removesuffix('_')}__URL", proc.url)
+    # dossier-api reads the procedure catalogue at every reception.
+    catalog = next(p for p in procs if p.name == "procedure-catalog")
+    env.setdefault("DOSSIER_CATALOG__URL", catalog.url)
     env["PYTHONUNBUFFERED"] = "1"
     return env

@@ -4,10 +4,21 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 from pydantic_settings import SettingsConfigDict
 
 from motcua_kit.settings import DatabaseSettings, ServiceSettings
+
+
+class CatalogClientSettings(BaseModel):
+    """Where the procedure catalogue answers (procedure-catalog's API)."""
+
+    url: Annotated[str, Field(description="Base URL of procedure-catalog (no trailing `/api/v1`).")] = (
+        "http://127.0.0.1:8001"
+    )
+    timeout_seconds: Annotated[
+        float, Field(gt=0, le=60, description="How long a reception waits for the catalogue before 503.")
+    ] = 3.0
 
 
 class DossierSettings(ServiceSettings):
@@ -23,3 +34,23 @@ class DossierSettings(ServiceSettings):
             description="Code of the receiving agency, the first part of every dossier code.",
         ),
     ] = "SNGV"
+    agency_name: Annotated[
+        str, Field(min_length=1, max_length=300, description="The agency's name on printed slips.")
+    ] = "Sở Ngoại vụ thành phố Đà Nẵng"
+    agency_parent: Annotated[
+        str, Field(max_length=300, description="The governing body printed above the agency (empty for none).")
+    ] = "Ủy ban nhân dân thành phố Đà Nẵng"
+    agency_place: Annotated[
+        str, Field(min_length=1, max_length=100, description="Locality of the slips' date line.")
+    ] = "Đà Nẵng"
+    agency_phone: Annotated[
+        str, Field(max_length=40, description="The one-stop unit's public phone (empty for none).")
+    ] = ""
+    catalog: CatalogClientSettings = CatalogClientSettings()
+    import_max_body_bytes: Annotated[
+        int,
+        Field(
+            ge=1024,
+            description="Largest NDJSON body of `POST /api/v1/dossiers/import` (other routes keep MAX_BODY_BYTES).",
+        ),
+    ] = 268_435_456

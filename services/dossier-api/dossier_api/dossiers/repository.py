@@ -1,19 +1,97 @@
-"""All SQL about dossiers."""
+"""All SQL about dossiers and their history."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
 
-from dossier_api.models import Dossier, DossierCodeCounter
+from dossier_api.models import (
+    IN_PROGRESS_STATUSES,
+    Channel,
+    Dossier,
+    DossierCodeCounter,
+    DossierStatus,
+    IdempotencyRecord,
+    Pause,
+    SupplementRequest,
+    TimelineEntry,
+    Timeliness,
+    Transfer,
+)
+from motcua_kit.errors import PreconditionFailed
+from motcua_kit.pagination import PageParams, Sortable, SortKey, apply_sort, paginate
+from motcua_kit.timezone import VIETNAM, local_date
+
+
+def local_day_start(instant: dt.datetime) -> dt.datetime:
+    """The first instant of ``instant``'s day in Vietnam (in UTC)."""
+    return dt.datetime.combine(local_date(instant), dt.time(), tzinfo=VIETNAM).astimezone(dt.UTC)
+
+
+def local_day_start_sql(column: Any, dialect: str) -> ColumnElement[Any]:
+    # Vietnam has kept UTC+7 without daylight saving since 1975, as the calendar engine assumes.
+    if dialect == "postgresql":
+        zone = "Asia/Ho_Chi_Minh"
+        return func.timezone(zone, func.date_trunc("day", func.timezone(zone, column)))
+    return func.datetime(func.date(column, "+7 hours"), "-7 hours")
+
+
+def overdue_condition(as_of: dt.datetime, dialect: str) -> ColumnElement[bool]:
+    """SQL for the named rule ``progress``: overdue from the day after the due day (Vietnam days).
+
+    A paused dossier is judged on the day its clock stopped: the pause may still move its due date.
+    """
+    return and_(
+        Dossier.status.in_(list(IN_PROGRESS_STATUSES)),
+        Dossier.due_at.is_not(None),
+        Dossier.due_at < local_day_start(as_of),
+        or_(Dossier.paused_since.is_(None), Dossier.due_at < local_day_start_sql(Dossier.paused_since, dialect)),
+    )
+
+
+SORTABLE: dict[str, Sortable] = {
+    "received_at": Dossier.received_at,
+    "due_at": Dossier.due_at,
+    "code": Dossier.code,
+    "status": Dossier.status,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class DossierFilter:
+    """Staff list filters; ``owner_*`` restricts a citizen or intermediary to their own dossiers."""
+
+    status: Sequence[DossierStatus] = ()
+    procedure_code: str | None = None
+    channel: Channel | None = None
+    agency_code: str | None = None
+    officer: str | None = None
+    overdue: bool | None = None
+    timeliness: Timeliness | None = None
+    due_before: dt.datetime | None = None
+    received_from: dt.date | None = None
+    received_to: dt.date | None = None
+    intermediary_code: str | None = None
+    owner_subject: str | None = None
+    owner_intermediary: str | None = None
+    restrict_to_owner: bool = False
 
 
 class DossierRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+
+    @property
+    def dialect(self) -> str:
+        return self.session.get_bind().dialect.name
 
     async def next_sequence(self, agency_code: str, day: dt.date) -> int:
         """Take the next number of the day for an agency, atomically.
@@ -21,7 +99,7 @@ class DossierRepository:
         One upsert statement: concurrent receptions serialise on the counter row (PostgreSQL
         row lock, SQLite's single writer), so no two dossiers get the same code.
         """
-        insert = postgresql.insert if self.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+        insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
         statement = (
             insert(DossierCodeCounter)
             .values(agency_code=agency_code, day=day, last_value=1)
@@ -40,5 +118,127 @@ class DossierRepository:
         await self.session.flush()
         return dossier
 
-    async def get_by_code(self, code: str) -> Dossier | None:
-        return await self.session.scalar(select(Dossier).where(Dossier.code == code))
+    async def flush(self) -> None:
+        """Write pending changes; a dossier changed meanwhile by someone else is a 412."""
+        try:
+            await self.session.flush()
+        except StaleDataError as exc:
+            raise PreconditionFailed(
+                "The dossier changed while this action ran; read it again and retry.", code="stale_version"
+            ) from exc
+
+    async def get_by_code(self, code: str, *, for_update: bool = False) -> Dossier | None:
+        statement = select(Dossier).where(Dossier.code == code)
+        if for_update and self.dialect == "postgresql":
+            statement = statement.with_for_update()
+        return await self.session.scalar(statement)
+
+    # --- history ---------------------------------------------------------------------------------
+
+    async def add_timeline(self, entry: TimelineEntry) -> None:
+        self.session.add(entry)
+
+    async def timeline(self, dossier_id: int) -> Sequence[TimelineEntry]:
+        statement = (
+            select(TimelineEntry)
+            .where(TimelineEntry.dossier_id == dossier_id)
+            .order_by(TimelineEntry.at, TimelineEntry.id)
+        )
+        return (await self.session.scalars(statement)).all()
+
+    async def pauses(self, dossier_id: int) -> Sequence[Pause]:
+        statement = select(Pause).where(Pause.dossier_id == dossier_id).order_by(Pause.started_at, Pause.id)
+        return (await self.session.scalars(statement)).all()
+
+    async def open_pause(self, dossier_id: int) -> Pause | None:
+        statement = select(Pause).where(Pause.dossier_id == dossier_id, Pause.ended_at.is_(None))
+        return await self.session.scalar(statement)
+
+    async def add_pause(self, pause: Pause) -> None:
+        self.session.add(pause)
+
+    async def supplements(self, dossier_id: int) -> Sequence[SupplementRequest]:
+        statement = (
+            select(SupplementRequest)
+            .where(SupplementRequest.dossier_id == dossier_id)
+            .order_by(SupplementRequest.requested_at, SupplementRequest.id)
+        )
+        return (await self.session.scalars(statement)).all()
+
+    async def add_supplement(self, supplement: SupplementRequest) -> None:
+        self.session.add(supplement)
+
+    async def open_transfer(self, dossier_id: int) -> Transfer | None:
+        statement = select(Transfer).where(Transfer.dossier_id == dossier_id, Transfer.returned_at.is_(None))
+        return await self.session.scalar(statement)
+
+    async def add_transfer(self, transfer: Transfer) -> None:
+        self.session.add(transfer)
+
+    # --- idempotency -----------------------------------------------------------------------------
+
+    async def idempotency_record(self, subject: str, key: str) -> IdempotencyRecord | None:
+        statement = select(IdempotencyRecord).where(
+            IdempotencyRecord.principal_subject == subject, IdempotencyRecord.key == key
+        )
+        return await self.session.scalar(statement)
+
+    async def claim_idempotency_key(self, record: IdempotencyRecord) -> bool:
+        """Insert the key; False when a concurrent request with the same key got there first."""
+        try:
+            async with self.session.begin_nested():
+                self.session.add(record)
+                await self.session.flush()
+        except IntegrityError:
+            return False
+        return True
+
+    # --- lists -----------------------------------------------------------------------------------
+
+    def _conditions(self, filters: DossierFilter, now: dt.datetime) -> list[ColumnElement[bool]]:  # noqa: PLR0912
+        conditions: list[ColumnElement[bool]] = []
+        if filters.restrict_to_owner:
+            owner: list[ColumnElement[bool]] = []
+            if filters.owner_subject is not None:
+                owner += [Dossier.applicant_subject == filters.owner_subject]
+                owner += [Dossier.intermediary_subject == filters.owner_subject]
+            if filters.owner_intermediary is not None:
+                owner.append(Dossier.intermediary_code == filters.owner_intermediary)
+            conditions.append(or_(*owner) if owner else Dossier.id.is_(None))
+        if filters.status:
+            conditions.append(Dossier.status.in_(list(filters.status)))
+        if filters.procedure_code is not None:
+            conditions.append(Dossier.procedure_code == filters.procedure_code)
+        if filters.channel is not None:
+            conditions.append(Dossier.channel == filters.channel)
+        if filters.agency_code is not None:
+            conditions.append(
+                or_(Dossier.agency_code == filters.agency_code, Dossier.current_agency == filters.agency_code)
+            )
+        if filters.officer is not None:
+            conditions.append(Dossier.assigned_officer == filters.officer)
+        if filters.intermediary_code is not None:
+            conditions.append(Dossier.intermediary_code == filters.intermediary_code)
+        if filters.timeliness is not None:
+            conditions.append(Dossier.timeliness == filters.timeliness)
+        if filters.due_before is not None:
+            conditions.append(Dossier.due_at < filters.due_before)
+        if filters.received_from is not None:
+            conditions.append(Dossier.received_on >= filters.received_from)
+        if filters.received_to is not None:
+            conditions.append(Dossier.received_on <= filters.received_to)
+        if filters.overdue is not None:
+            overdue = overdue_condition(now, self.dialect)
+            in_progress = Dossier.status.in_(list(IN_PROGRESS_STATUSES))
+            conditions.append(overdue if filters.overdue else and_(in_progress, ~overdue))
+        return conditions
+
+    async def list(
+        self, filters: DossierFilter, *, now: dt.datetime, sort: Sequence[SortKey], page: PageParams
+    ) -> tuple[Sequence[Dossier], int]:
+        statement: Select[Any] = select(Dossier).where(*self._conditions(filters, now))
+        statement = apply_sort(statement, sort, SORTABLE).order_by(Dossier.id)
+        return await paginate(self.session, statement, page)
+
+    async def exists(self, code: str) -> bool:
+        return bool(await self.session.scalar(select(exists().where(Dossier.code == code))))

@@ -1,0 +1,1 @@
+"""The working-day calendar: engine, official days off, and the day-granularity rules."""

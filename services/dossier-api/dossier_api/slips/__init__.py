@@ -1,0 +1,1 @@
+"""Printed slips (A5 PDF) generated from dossier data."""
