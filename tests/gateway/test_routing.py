@@ -108,5 +108,11 @@ async def test_readyz_reports_each_upstream(gateway: httpx.AsyncClient) -> None:
     assert response.status_code == 200
     assert response.json() == {
         "status": "ready",
-        "checks": {"procedure-catalog": "ok", "dossier-api": "ok", "satisfaction-survey": "ok"},
+        "checks": {
+            "procedure-catalog": "ok",
+            "dossier-api": "ok",
+            "satisfaction-survey": "ok",
+            "gateway-database": "ok",
+            "gateway-migrations": "ok",
+        },
     }
