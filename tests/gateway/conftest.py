@@ -97,9 +97,7 @@ def gateway_app(
 @pytest.fixture
 def catalog_app(catalog_database: RolledBackDatabase, tokens: TokenFactory, gateway_trust: TrustedIssuer) -> FastAPI:
     auth = tokens.auth_settings().model_copy(update={"trusted_issuers": [gateway_trust]})
-    return create_catalog_app(
-        CatalogSettings(_env_file=None, environment="test", auth=auth), database=catalog_database
-    )
+    return create_catalog_app(CatalogSettings(_env_file=None, environment="test", auth=auth), database=catalog_database)
 
 
 @pytest.fixture
