@@ -112,6 +112,7 @@ def create_app(
     async def close_upstreams(_app: FastAPI) -> None:
         for upstream in upstreams.values():
             await upstream.aclose()
+        await rate_limiter.aclose()
 
     async def rate_limit_storage() -> tuple[bool, Any]:
         return await rate_limiter.healthy()

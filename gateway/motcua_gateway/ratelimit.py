@@ -106,3 +106,12 @@ class RateLimiter:
         self._strategy()
         assert self._storage is not None
         await self._storage.reset()
+
+    async def aclose(self) -> None:
+        """Close the connections to the shared store (the gateway's shutdown)."""
+        bridge = getattr(self._storage, "bridge", None)
+        client = getattr(bridge, "storage", None)
+        close = getattr(client, "aclose", None)
+        if close is not None:
+            await close()
+        self._storage = self._limiter = None

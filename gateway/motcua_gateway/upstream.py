@@ -24,6 +24,7 @@ from typing import Protocol
 from urllib.parse import unquote_to_bytes, urlsplit
 
 import aiohttp
+from yarl import URL
 from starlette.types import ASGIApp, Message
 
 from motcua_gateway.breaker import CircuitBreaker
@@ -126,7 +127,6 @@ class AiohttpTransport:
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
-                base_url=self.base_url,
                 connector=aiohttp.TCPConnector(
                     limit=self._settings.max_connections,
                     keepalive_timeout=KEEPALIVE_SECONDS,
@@ -147,7 +147,8 @@ class AiohttpTransport:
         try:
             response = await self._client().request(
                 method,
-                target,
+                # As the client sent it: no re-quoting, no normalisation of the path or the query.
+                URL(self.base_url + target, encoded=True),
                 headers=list(headers),
                 data=body,
                 allow_redirects=False,

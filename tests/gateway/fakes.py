@@ -58,9 +58,8 @@ async def http_upstream(handler: Handler) -> AsyncIterator[str]:
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
-    server = site._server
-    assert server is not None
-    port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    (address,) = runner.addresses
+    port = address[1]
     try:
         yield f"http://127.0.0.1:{port}"
     finally:

@@ -247,14 +247,16 @@ async def test_a_disabled_client_and_made_up_keys_are_refused(
     assert changed.json()["enabled"] is False
     assert_problem(await echo_gateway.get("/api/v1/procedures", headers={"X-API-Key": key}), 401, "invalid_api_key")
     key_id = key.split("_")[1]
-    for made_up in [
+    made_up_keys: list[str | bytes] = [
         key[:-1] + ("A" if key[-1] != "A" else "B"),
         f"mck_{key_id}_" + "x" * 43,
         "mck_",
         "x" * 300,
         "\u00e9".encode(),
-    ]:
-        response = await echo_gateway.get("/api/v1/procedures", headers={"X-API-Key": made_up})
+    ]
+    for made_up in made_up_keys:
+        header = made_up if isinstance(made_up, bytes) else made_up.encode()
+        response = await echo_gateway.get("/api/v1/procedures", headers={b"X-API-Key": header})
         assert_problem(response, 401, "invalid_api_key")
 
 

@@ -146,7 +146,9 @@ def _service_operations(apps: dict[UpstreamName, FastAPI]) -> list[tuple[Upstrea
     for name, app in apps.items():
         for route in app.routes:
             if isinstance(route, APIRoute) and route.include_in_schema:
-                operations += [(name, method, route.path, route) for method in sorted(route.methods - {"HEAD"})]
+                operations += [
+                    (name, method, route.path, route) for method in sorted(set(route.methods or ()) - {"HEAD"})
+                ]
     return operations
 
 

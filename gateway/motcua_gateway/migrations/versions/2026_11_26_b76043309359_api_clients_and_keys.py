@@ -51,7 +51,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_api_keys_client_id"), ["client_id"], unique=False)
 
 
-
 def downgrade() -> None:
     with op.batch_alter_table("api_keys", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_api_keys_client_id"))
