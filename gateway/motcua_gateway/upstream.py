@@ -24,8 +24,8 @@ from typing import Protocol
 from urllib.parse import unquote_to_bytes, urlsplit
 
 import aiohttp
-from yarl import URL
 from starlette.types import ASGIApp, Message
+from yarl import URL
 
 from motcua_gateway.breaker import CircuitBreaker
 from motcua_gateway.config import UpstreamSettings
