@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from motcua_gateway.config import RateLimitSettings
-from motcua_gateway.ratelimit import Budget, RateLimiter
+from motcua_gateway.ratelimit import Budget, MemoryWindows, RateLimiter, Window
 from motcua_gateway.routes import UpstreamName
 from motcua_gateway.upstream import ASGITransport, Transport
 from motcua_kit.testing import RolledBackDatabase, TokenFactory, api_client, assert_problem
@@ -58,7 +58,7 @@ async def test_anonymous_calls_are_limited_per_ip_with_a_problem_and_retry_after
             assert (await client.get("/api/v1/procedures", headers=from_ip("203.0.113.7"))).status_code == 200
         refused = await client.get("/api/v1/procedures", headers=from_ip("203.0.113.7"))
         body = assert_problem(refused, 429, "rate_limited")
-        assert 1 <= int(refused.headers["retry-after"]) <= 60
+        assert 1 <= int(refused.headers["retry-after"]) <= 60 + 12  # the next window, and a fifth of it
         assert refused.headers["retry-after"] in body["detail"]
         assert (await client.get("/api/v1/procedures", headers=from_ip("203.0.113.8"))).status_code == 200
 
@@ -156,3 +156,46 @@ async def test_limits_can_be_switched_off() -> None:
     limiter = RateLimiter(RateLimitSettings(enabled=False, anonymous="1/minute"))
     assert [await limiter.hit(Budget.ANONYMOUS, "ip:x") for _ in range(3)] == [None, None, None]
     assert await limiter.healthy() == (True, "disabled")
+
+
+class FakeClock:
+    def __init__(self, now: float = 60 * 16_667 + 20.0) -> None:  # 20 s into a one-minute window
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_the_sliding_window_counts_the_previous_window_by_its_remaining_share() -> None:
+    clock = FakeClock()
+    counters = MemoryWindows(clock)
+    per_minute = Window(amount=10, seconds=60)
+    assert [counters.hit(per_minute, "k") for _ in range(10)] == [None] * 10
+    wait = counters.hit(per_minute, "k")
+    assert wait is not None
+    assert 40 < wait <= 60 + 6  # the next window, where these ten still weigh
+    clock.now += 40  # next window, 0 s in: the previous ten weigh fully
+    assert counters.hit(per_minute, "k") is not None
+    clock.now += 30  # half way: the previous ten weigh five
+    assert [counters.hit(per_minute, "k") for _ in range(5)] == [None] * 5
+    refused = counters.hit(per_minute, "k")
+    assert refused is not None
+    assert 0 < refused <= 30
+    clock.now += 120  # idle for two windows: nothing weighs any more
+    assert [counters.hit(per_minute, "k") for _ in range(10)] == [None] * 10
+    assert counters.hit(per_minute, "other") is None
+
+
+def test_memory_counters_stay_bounded() -> None:
+    clock = FakeClock()
+    counters = MemoryWindows(clock)
+    counters.MAX_KEYS = 100
+    window = Window(amount=1, seconds=1)
+    for n in range(100):
+        counters.hit(window, f"ip:{n}")
+    clock.now += 5
+    counters.hit(window, "ip:new")
+    assert len(counters._counters) == 1
+    for n in range(250):
+        counters.hit(window, f"flood:{n}")
+    assert len(counters._counters) <= 100
