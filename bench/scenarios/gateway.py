@@ -130,11 +130,14 @@ async def run(quick: bool) -> list[Table]:
     # The limiter runs on every request, with budgets the load cannot exhaust.
     unlimited = {f"GATEWAY_RATE_LIMITS__{b}": "1000000000/minute" for b in ("ANONYMOUS", "CLIENT", "LOOKUP")}
     env.update(quiet | unlimited)
-    for module in ("procedure_catalog", "motcua_gateway"):
-        subprocess.run([sys.executable, "-m", module, "migrate"], env=env, check=True, capture_output=True)  # noqa: S603
-    subprocess.run(  # noqa: S603
-        [sys.executable, "-m", "procedure_catalog", "seed-demo"], env=env, check=True, capture_output=True
-    )
+    for module, command in (
+        ("procedure_catalog", "migrate"),
+        ("motcua_gateway", "migrate"),
+        ("procedure_catalog", "seed-demo"),
+    ):
+        await asyncio.to_thread(
+            subprocess.run, [sys.executable, "-m", module, command], env=env, check=True, capture_output=True
+        )
     trivial_url = f"http://127.0.0.1:{ports['trivial']}"
     catalog_url = f"http://127.0.0.1:{ports['CATALOG']}"
     servers = {
@@ -180,7 +183,7 @@ async def run(quick: bool) -> list[Table]:
             row.peak_rss_mb = servers[server].peak_rss_mb
             return row
 
-        def table(title: str, what: str, direct: str, through: str, target: str, server: str, gateway: str) -> Table:
+        def table(title: str, what: str, *, direct: str, through: str, target: str, server: str, gateway: str) -> Table:
             rows = [
                 measure("direct", direct, 10, server),
                 measure("through the gateway", through, 10, gateway),
@@ -190,13 +193,14 @@ async def run(quick: bool) -> list[Table]:
             ]
             added = (rows[4].median - rows[3].median) * 1000
             rows[4].note = f"{added:+.2f} ms median"
+            measured: list[Measurement] = list(rows)
             return Table(
                 title,
                 f"{what} One uvicorn worker per process (uvloop, httptools); load from {generator}, "
                 f"{seconds:.0f} s per row after a warm-up; all processes share the machine's cores. "
                 "Ratios are throughput against the direct row at 10 connections; the gateway row at 1 "
                 "connection notes the median latency it adds. Rate limiting runs (in memory) on every request.",
-                rows=rows,
+                rows=measured,
                 baseline="direct",
                 target=target,
             )
@@ -205,21 +209,21 @@ async def run(quick: bool) -> list[Table]:
             table,
             "Gateway overhead on a trivial endpoint",
             "A bare FastAPI route answering `GET /api/v1/procedures/{code}` stands in for the catalogue.",
-            trivial_url + PROCEDURE,
-            servers["gw_trivial"].url + PROCEDURE,
-            "through the gateway >= 0.4x direct; added median latency at 1 connection <= 1.5 ms",
-            "trivial",
-            "gw_trivial",
+            direct=trivial_url + PROCEDURE,
+            through=servers["gw_trivial"].url + PROCEDURE,
+            target="through the gateway >= 0.4x direct; added median latency at 1 connection <= 1.5 ms",
+            server="trivial",
+            gateway="gw_trivial",
         )
         catalogue = await asyncio.to_thread(
             table,
             "Gateway overhead on the catalogue read",
             f"`GET {PROCEDURE}` served by procedure-catalog on SQLite (demo catalogue).",
-            catalog_url + PROCEDURE,
-            servers["gw_catalog"].url + PROCEDURE,
-            "through the gateway >= 0.6x direct; added median latency at 1 connection <= 1.5 ms",
-            "catalog",
-            "gw_catalog",
+            direct=catalog_url + PROCEDURE,
+            through=servers["gw_catalog"].url + PROCEDURE,
+            target="through the gateway >= 0.6x direct; added median latency at 1 connection <= 1.5 ms",
+            server="catalog",
+            gateway="gw_catalog",
         )
         return [trivial, catalogue]
     finally:

@@ -124,20 +124,18 @@ class GatewaySettings(ServiceSettings):
     cors_allow_origins: Annotated[
         list[str],
         Field(
-            default_factory=list,
-            description='Origins of the web apps allowed to call the API from a browser, as JSON: `["https://..."]`.',
+            description='Origins of the web apps allowed to call the API from a browser, as JSON: `["https://..."]`.'
         ),
-    ]
+    ] = []  # noqa: RUF012 - pydantic copies field defaults
     trusted_proxies: Annotated[
         list[str],
         Field(
             description=(
                 "Addresses or networks of load balancers in front of the gateway whose X-Forwarded-For is believed,"
                 ' as JSON: `["10.0.0.0/8"]`.'
-            ),
-            default_factory=list,
+            )
         ),
-    ]
+    ] = []  # noqa: RUF012 - pydantic copies field defaults
     token_cache_size: Annotated[
         int, Field(ge=0, description="Verified bearer tokens remembered (for at most a minute); 0 disables it.")
     ] = 10_000
