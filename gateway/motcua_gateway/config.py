@@ -156,6 +156,13 @@ class GatewaySettings(ServiceSettings):
         return value
 
     @model_validator(mode="after")
+    def _own_tokens_are_not_accepted_from_outside(self) -> GatewaySettings:
+        issuers = {self.auth.issuer, *(t.issuer for t in self.auth.trusted_issuers)}
+        if self.internal_tokens.issuer in issuers:
+            raise ValueError("the gateway must not accept its own internal tokens from clients (auth issuers)")
+        return self
+
+    @model_validator(mode="after")
     def _api_keys_need_a_signing_key(self) -> GatewaySettings:
         keyed = self.internal_tokens.signing_key_file is not None or self.internal_tokens.signing_key_pem is not None
         if self.api_keys.pepper is not None and not keyed:

@@ -13,12 +13,14 @@ import httpx
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
+from pydantic import ValidationError
 
 from motcua_gateway.routes import UpstreamName
 from motcua_gateway.upstream import ASGITransport, Transport
+from motcua_kit.settings import TrustedIssuer
 from motcua_kit.testing import RolledBackDatabase, TokenFactory, api_client, assert_problem
 from tests.dossier_api.factories import dossier_payload
-from tests.gateway.conftest import gateway_app
+from tests.gateway.conftest import gateway_app, gateway_settings
 from tests.gateway.fakes import echo_app, echoed_headers
 
 CLOSED = "/api/v1/dossiers"  # GET needs a staff or applicant role
@@ -295,3 +297,9 @@ async def test_without_a_pepper_api_keys_are_refused(
         created = await client.post("/api/v1/api-clients", json=body, headers=tokens.headers("admin"))
         assert_problem(created, 503, "api_keys_disabled")
         assert (await client.get("/.well-known/jwks.json")).json() == {"keys": []}
+
+
+def test_the_gateway_never_trusts_its_own_internal_tokens_from_clients(tokens: TokenFactory) -> None:
+    own = TrustedIssuer(issuer="motcua-gateway", jwks_json=json.dumps(tokens.jwks()))
+    with pytest.raises(ValidationError, match="its own internal tokens"):
+        gateway_settings(tokens, auth=tokens.auth_settings().model_copy(update={"trusted_issuers": [own]}))
