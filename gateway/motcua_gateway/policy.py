@@ -78,7 +78,7 @@ POLICY: tuple[Rule, ...] = (
     # --- the gateway's own routes -----------------------------------------------------------------
     public("GET",  "/livez"),
     public("GET",  "/readyz"),
-    allow("GET",   "/metrics", A),
+    allow("GET",   "/metrics", S),  # a monitoring system scrapes with an API key
     public("GET",  "/openapi.json"),
     public("GET",  "/docs"),
     public("GET",  "/.well-known/jwks.json"),
