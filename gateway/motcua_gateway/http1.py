@@ -214,10 +214,11 @@ class Http1Response:
             await connection.wait(self._read_timeout)
 
 
-def _request_head(method: str, target: str, host: str, headers: Sequence[tuple[str, str]]) -> bytearray:
-    head = bytearray(f"{method} {target} HTTP/1.1\r\nhost: {host}\r\n".encode("latin-1"))
+def _request_head(method: str, target: bytes, host: bytes, headers: Sequence[tuple[bytes, bytes]]) -> list[bytes]:
+    """The request line and headers, as parts to join (the edge has already refused CR, LF and NUL)."""
+    head = [method.encode("ascii"), b" ", target, b" HTTP/1.1\r\nhost: ", host, b"\r\n"]
     for name, value in headers:
-        head += f"{name}: {value}\r\n".encode("latin-1")
+        head += (name, b": ", value, b"\r\n")
     return head
 
 
@@ -230,7 +231,7 @@ class HttpTransport:
             raise ValueError(f"an upstream URL is http(s)://host[:port], not {base_url!r}")
         self.host = parts.hostname
         self.port = parts.port or (443 if parts.scheme == "https" else 80)
-        self.host_header = parts.netloc
+        self.host_header = parts.netloc.encode("latin-1")
         self.ssl: ssl.SSLContext | None = ssl.create_default_context() if parts.scheme == "https" else None
         self.connect_timeout = settings.connect_timeout_seconds
         self.read_timeout = settings.read_timeout_seconds
@@ -270,7 +271,11 @@ class HttpTransport:
 
     @asynccontextmanager
     async def request(
-        self, method: str, target: str, headers: Sequence[tuple[str, str]], body: bytes | AsyncIterable[bytes] | None
+        self,
+        method: str,
+        target: bytes,
+        headers: Sequence[tuple[bytes, bytes]],
+        body: bytes | AsyncIterable[bytes] | None,
     ) -> AsyncIterator[Http1Response]:
         if self._slots is None:
             self._slots = asyncio.Semaphore(self.max_connections)
@@ -298,8 +303,8 @@ class HttpTransport:
         self,
         connection: _Connection,
         method: str,
-        target: str,
-        headers: Sequence[tuple[str, str]],
+        target: bytes,
+        headers: Sequence[tuple[bytes, bytes]],
         body: bytes | AsyncIterable[bytes] | None,
     ) -> None:
         transport = connection.transport
@@ -307,14 +312,14 @@ class HttpTransport:
             raise UpstreamBroken("connection closed", before_response=True)
         head = _request_head(method, target, self.host_header, headers)
         if body is None or isinstance(body, bytes):
-            if body is not None and not any(n == "content-length" for n, _ in headers):
-                head += f"content-length: {len(body)}\r\n".encode()
-            head += b"\r\n"
-            transport.write(bytes(head) + body if body else bytes(head))
+            if body is not None and not any(n == b"content-length" for n, _ in headers):
+                head.append(b"content-length: %d\r\n" % len(body))
+            head += (b"\r\n", body or b"")
+            transport.write(b"".join(head))
             return
-        chunked = not any(n == "content-length" for n, _ in headers)
-        head += b"transfer-encoding: chunked\r\n\r\n" if chunked else b"\r\n"
-        transport.write(bytes(head))
+        chunked = not any(n == b"content-length" for n, _ in headers)
+        head.append(b"transfer-encoding: chunked\r\n\r\n" if chunked else b"\r\n")
+        transport.write(b"".join(head))
         async for chunk in body:
             if not chunk:
                 continue

@@ -45,7 +45,7 @@ from motcua_gateway.authn import Authenticator, Caller
 from motcua_gateway.policy import Limit, Policy, Rule
 from motcua_gateway.ratelimit import Budget, RateLimiter
 from motcua_gateway.routes import RouteTable, UpstreamName
-from motcua_gateway.upstream import Body, Upstream, UpstreamError, UpstreamResponse
+from motcua_gateway.upstream import Body, RawHeaders, Upstream, UpstreamError, UpstreamResponse
 from motcua_kit.context import REQUEST_ID_HEADER, current_request_id
 from motcua_kit.errors import ProblemError, send_problem
 from motcua_kit.logging import get_logger
@@ -237,8 +237,8 @@ class EdgeMiddleware:
         self.client_address = client_address
         self.public_base_url = public_base_url
         public_scheme, _, rest = public_base_url.partition("://")
-        self._forwarded_proto = public_scheme
-        self._forwarded_host = rest.split("/", 1)[0]
+        self._forwarded_proto = public_scheme.encode("latin-1")
+        self._forwarded_host = rest.split("/", 1)[0].encode("latin-1")
         # Which service each rule's path belongs to (None: the gateway's own route), decided once.
         self._upstream_of: dict[int, Upstream | None] = {}
         for rule in policy:
@@ -304,25 +304,25 @@ class EdgeMiddleware:
                 return wait
         return await limiter.hit(Budget.CLIENT, caller.rate_key)
 
-    def _request_headers(self, exchange: Exchange) -> list[tuple[str, str]]:
-        headers: list[tuple[bytes, bytes]] = exchange.scope["headers"]
+    def _request_headers(self, exchange: Exchange) -> RawHeaders:
+        headers: RawHeaders = exchange.scope["headers"]
         connection_listed: set[bytes] = set()
         for name, value in headers:
             if name == b"connection":
                 connection_listed.update(v.strip().lower() for v in value.split(b","))
         out = [
-            (name.decode("latin-1"), value.decode("latin-1"))
+            (name, value)
             for name, value in headers
             if not (name in _DROPPED_REQUEST or name in connection_listed or name.startswith(_IDENTITY_PREFIX))
         ]
         if exchange.caller.authorization is not None:
-            out.append(("authorization", exchange.caller.authorization.decode("latin-1")))
-        out.append(("x-forwarded-for", exchange.ip))
-        out.append(("x-forwarded-proto", self._forwarded_proto))
-        out.append(("x-forwarded-host", self._forwarded_host))
+            out.append((b"authorization", exchange.caller.authorization))
+        out.append((b"x-forwarded-for", exchange.ip.encode("latin-1")))
+        out.append((b"x-forwarded-proto", self._forwarded_proto))
+        out.append((b"x-forwarded-host", self._forwarded_host))
         request_id = current_request_id()
         if request_id:
-            out.append((REQUEST_ID_HEADER, request_id))
+            out.append((_REQUEST_ID, request_id.encode("latin-1")))
         return out
 
     async def forward(self, upstream: Upstream, exchange: Exchange) -> None:
@@ -330,7 +330,7 @@ class EdgeMiddleware:
         method: str = scope["method"]
         raw_path: bytes = scope.get("raw_path") or scope["path"].encode()
         query: bytes = scope.get("query_string", b"")
-        target = raw_path.decode("latin-1") + ("?" + query.decode("latin-1") if query else "")
+        target = raw_path + b"?" + query if query else raw_path
         headers = self._request_headers(exchange)
         try:
             body = await _request_body(scope, exchange.receive, headers)
@@ -367,8 +367,8 @@ class EdgeMiddleware:
         exchange: Exchange,
         *,
         method: str,
-        target: str,
-        headers: list[tuple[str, str]],
+        target: bytes,
+        headers: RawHeaders,
         body: Body,
     ) -> UpstreamError | Refusal | None:
         """One try: ``None`` when the answer was relayed, else the error or the refusal to send."""
@@ -450,7 +450,7 @@ class Exchange:
     ip: str
 
 
-async def _request_body(scope: Scope, receive: Receive, headers: list[tuple[str, str]]) -> Body:
+async def _request_body(scope: Scope, receive: Receive, headers: RawHeaders) -> Body:
     """The body to forward: small ones whole (replayable), larger or chunked ones streamed."""
     length: int | None = None
     chunked = False
@@ -461,10 +461,10 @@ async def _request_body(scope: Scope, receive: Receive, headers: list[tuple[str,
             chunked = True
     if length is not None and length <= BUFFERED_BODY_BYTES:
         body = await _read_body(receive) if length else b""
-        headers.append(("content-length", str(len(body))))
+        headers.append((b"content-length", b"%d" % len(body)))
         return body
     if length is not None:
-        headers.append(("content-length", str(length)))
+        headers.append((b"content-length", b"%d" % length))
         return _StreamedBody(receive)
     return _StreamedBody(receive) if chunked else None
 

@@ -15,7 +15,7 @@ import asyncio
 from collections.abc import AsyncIterable, AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Protocol
-from urllib.parse import unquote_to_bytes, urlsplit
+from urllib.parse import unquote_to_bytes
 
 from starlette.types import ASGIApp, Message
 
@@ -34,6 +34,7 @@ __all__ = [
     "ASGITransport",
     "Body",
     "HttpTransport",
+    "RawHeaders",
     "Transport",
     "Upstream",
     "UpstreamBroken",
@@ -43,7 +44,8 @@ __all__ = [
     "UpstreamUnavailable",
 ]
 
-Headers = list[tuple[bytes, bytes]]
+RawHeaders = list[tuple[bytes, bytes]]
+Headers = RawHeaders
 Body = bytes | AsyncIterable[bytes] | None
 
 
@@ -58,7 +60,7 @@ class UpstreamResponse(Protocol):
 
 class Transport(Protocol):
     def request(
-        self, method: str, target: str, headers: Sequence[tuple[str, str]], body: Body
+        self, method: str, target: bytes, headers: Sequence[tuple[bytes, bytes]], body: Body
     ) -> AbstractAsyncContextManager[UpstreamResponse]: ...
 
     async def aclose(self) -> None: ...
@@ -88,10 +90,9 @@ class ASGITransport:
 
     @asynccontextmanager
     async def request(
-        self, method: str, target: str, headers: Sequence[tuple[str, str]], body: Body
+        self, method: str, target: bytes, headers: Sequence[tuple[bytes, bytes]], body: Body
     ) -> AsyncIterator[UpstreamResponse]:
-        parts = urlsplit(target)
-        raw_path = parts.path.encode("latin-1")
+        raw_path, _, query = target.partition(b"?")
         chunks = [body or b""] if isinstance(body, bytes | None) else [chunk async for chunk in body]
         pending = list(chunks)
 
@@ -120,11 +121,11 @@ class ASGITransport:
             "http_version": "1.1",
             "method": method,
             "scheme": "http",
-            "path": unquote_to_bytes(parts.path).decode("utf-8", "replace"),
+            "path": unquote_to_bytes(raw_path).decode("utf-8", "replace"),
             "raw_path": raw_path,
-            "query_string": parts.query.encode("latin-1"),
+            "query_string": query,
             "root_path": "",
-            "headers": [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers],
+            "headers": [(name.lower(), value) for name, value in headers],
             "client": self.client,
             "server": ("upstream", 80),
             "state": {},
@@ -157,7 +158,8 @@ class Upstream:
         """A small GET of the gateway's own (readiness, OpenAPI), given ``within`` seconds."""
 
         async def get() -> tuple[int, bytes]:
-            async with self.transport.request("GET", path, [("accept", "application/json")], None) as response:
+            target = path.encode("latin-1")
+            async with self.transport.request("GET", target, [(b"accept", b"application/json")], None) as response:
                 return response.status, await response.read()
 
         try:

@@ -81,7 +81,7 @@ async def test_connections_are_kept_alive_and_reused() -> None:
     async with raw_server(keep_alive) as (url, server):
         transport = transport_for(url)
         for _ in range(3):
-            async with transport.request("GET", "/x?q=1", [("accept", "application/json")], None) as response:
+            async with transport.request("GET", b"/x?q=1", [(b"accept", b"application/json")], None) as response:
                 assert response.status == 200
                 assert await response.read() == b'{"echo": 0}'
         assert server.connections == 1
@@ -93,7 +93,7 @@ async def test_a_connection_idle_too_long_is_not_reused(monkeypatch: pytest.Monk
     async with raw_server(keep_alive) as (url, server):
         transport = transport_for(url)
         for _ in range(2):
-            async with transport.request("GET", "/", [], None) as response:
+            async with transport.request("GET", b"/", [], None) as response:
                 await response.read()
         assert server.connections == 2
         await transport.aclose()
@@ -122,7 +122,7 @@ async def test_connection_close_chunked_and_eof_delimited_answers() -> None:
         transport = transport_for(url)
         bodies = []
         for _ in range(3):
-            async with transport.request("GET", "/", [], None) as response:
+            async with transport.request("GET", b"/", [], None) as response:
                 bodies.append(await response.read())
         assert bodies == [b"hello world", b"ok", b"until the end"]
         assert server.connections == 2  # kept after the chunked answer, closed after "connection: close"
@@ -143,11 +143,11 @@ async def test_head_204_and_interim_answers_have_no_body() -> None:
 
     async with raw_server(serve) as (url, _server):
         transport = transport_for(url, read_timeout_seconds=1.0)
-        async with transport.request("HEAD", "/", [], None) as response:
+        async with transport.request("HEAD", b"/", [], None) as response:
             assert (response.status, await response.read()) == (200, b"")
-        async with transport.request("DELETE", "/empty", [], None) as response:
+        async with transport.request("DELETE", b"/empty", [], None) as response:
             assert (response.status, await response.read()) == (204, b"")
-        async with transport.request("GET", "/", [], None) as response:
+        async with transport.request("GET", b"/", [], None) as response:
             assert (response.status, await response.read()) == (200, b"after")
         await transport.aclose()
 
@@ -174,11 +174,11 @@ async def test_request_bodies_whole_or_streamed() -> None:
 
     async with raw_server(serve) as (url, _server):
         transport = transport_for(url)
-        async with transport.request("POST", "/a", [("content-length", "5")], b"hello") as response:
+        async with transport.request("POST", b"/a", [(b"content-length", b"5")], b"hello") as response:
             assert response.status == 200
-        async with transport.request("POST", "/b", [], parts()) as response:
+        async with transport.request("POST", b"/b", [], parts()) as response:
             assert response.status == 200
-        async with transport.request("PUT", "/c", [("content-length", str(len(big)))], large()) as response:
+        async with transport.request("PUT", b"/c", [(b"content-length", b"%d" % len(big))], large()) as response:
             assert response.status == 200
         await transport.aclose()
     assert seen[0][1] == b"hello"
@@ -200,7 +200,7 @@ async def test_large_answers_stream_with_back_pressure() -> None:
     async with raw_server(serve) as (url, _server):
         transport = transport_for(url)
         received = 0
-        async with transport.request("GET", "/", [], None) as response:
+        async with transport.request("GET", b"/", [], None) as response:
             async for chunk in response.chunks():
                 received += len(chunk)
                 await asyncio.sleep(0.001)  # a slow client
@@ -211,7 +211,7 @@ async def test_large_answers_stream_with_back_pressure() -> None:
 async def test_failures_map_to_the_three_upstream_errors() -> None:
     refused = transport_for("http://127.0.0.1:1")
     with pytest.raises(UpstreamUnavailable):
-        async with refused.request("GET", "/", [], None):
+        async with refused.request("GET", b"/", [], None):
             pass
 
     async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -230,17 +230,17 @@ async def test_failures_map_to_the_three_upstream_errors() -> None:
 
     async with raw_server(silent) as (url, _server):
         with pytest.raises(UpstreamTimeout):
-            async with transport_for(url, read_timeout_seconds=0.2).request("GET", "/", [], None):
+            async with transport_for(url, read_timeout_seconds=0.2).request("GET", b"/", [], None):
                 pass
     async with raw_server(garbage) as (url, _server):
         with pytest.raises(UpstreamBroken) as broken:
-            async with transport_for(url).request("GET", "/", [], None):
+            async with transport_for(url).request("GET", b"/", [], None):
                 pass
         assert broken.value.before_response
     async with raw_server(cut) as (url, _server):
         transport = transport_for(url)
         with pytest.raises(UpstreamBroken) as broken:
-            async with transport.request("GET", "/", [], None) as response:
+            async with transport.request("GET", b"/", [], None) as response:
                 await response.read()
         assert not broken.value.before_response
         await transport.aclose()
@@ -259,7 +259,7 @@ async def test_the_pool_never_opens_more_than_its_limit() -> None:
         transport = transport_for(url, max_connections=1, connect_timeout_seconds=0.2)
 
         async def one() -> int:
-            async with transport.request("GET", "/", [], None) as response:
+            async with transport.request("GET", b"/", [], None) as response:
                 return response.status
 
         first = asyncio.ensure_future(one())
@@ -276,7 +276,7 @@ def test_it_runs_on_uvloop_as_in_production() -> None:
     async def scenario() -> bytes:
         async with raw_server(keep_alive) as (url, _server):
             transport = transport_for(url)
-            async with transport.request("POST", "/", [("content-length", "3")], b"abc") as response:
+            async with transport.request("POST", b"/", [(b"content-length", b"3")], b"abc") as response:
                 body = await response.read()
             await transport.aclose()
             return body

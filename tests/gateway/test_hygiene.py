@@ -77,7 +77,7 @@ async def test_paths_that_could_escape_their_route_are_404(
     async with (
         app.router.lifespan_context(app),
         ASGITransport(app, client=("127.0.0.1", 5000)).request(
-            "GET", raw_path.decode(), [("authorization", f"Bearer {tokens.token('admin')}")], None
+            "GET", raw_path, [(b"authorization", f"Bearer {tokens.token('admin')}".encode())], None
         ) as response,
     ):
         assert response.status == 404
