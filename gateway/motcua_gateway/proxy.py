@@ -172,9 +172,10 @@ class Refusal:
     code: str
     detail: str
     headers: Mapping[str, str] | None = None
+    extra: Mapping[str, str] | None = None
 
     async def send(self, send: Send) -> None:
-        await send_problem(send, self.status, self.code, detail=self.detail, headers=self.headers)
+        await send_problem(send, self.status, self.code, detail=self.detail, headers=self.headers, extra=self.extra)
 
 
 def _too_many(wait: int) -> Refusal:
@@ -379,13 +380,20 @@ class EdgeMiddleware:
                 "upstream_unavailable",
                 f"The {upstream.name.value} service is unavailable; its circuit is open.",
                 {"Retry-After": str(breaker.retry_after())},
+                {"upstream": upstream.name.value},
             )
         started = settled = False
+
+        async def send(message: Message) -> None:
+            nonlocal started
+            started = True  # from here on a failure can only cut the answer short
+            await exchange.send(message)
+
         try:
             async with upstream.transport.request(method, target, headers, body) as response:
                 breaker.record_success()
-                settled = started = True
-                await self._relay(upstream, response, exchange.send, credentialed=exchange.caller.principal is not None)
+                settled = True
+                await self._relay(upstream, response, send, credentialed=exchange.caller.principal is not None)
         except UpstreamError as exc:
             if isinstance(body, _StreamedBody) and body.too_large and not started:
                 return PAYLOAD_TOO_LARGE

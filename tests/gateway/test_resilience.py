@@ -136,6 +136,7 @@ async def test_the_circuit_opens_answers_at_once_and_closes_when_the_service_is_
         opened = await client.get("/api/v1/procedures")
         body = assert_problem(opened, 503, "upstream_unavailable")
         assert "circuit is open" in body["detail"]
+        assert body["upstream"] == "procedure-catalog"
         assert int(opened.headers["retry-after"]) >= 1
         assert (await client.get("/readyz")).json()["checks"]["procedure-catalog"]["detail"].startswith("circuit open")
         assert (await client.get("/api/v1/dossiers/stats")).status_code == 200  # another service, untouched
@@ -208,3 +209,23 @@ async def test_query_strings_and_encoded_paths_reach_the_service_untouched(
         request = client.build_request("GET", "/api/v1/procedures/1.000948")
         request.url = request.url.copy_with(raw_path=b"/api/v1/procedures/1%2E000948")
         assert (await client.send(request)).json() == {"raw": "/api/v1/procedures/1%2E000948"}
+
+
+async def test_an_answer_cut_short_before_the_gateway_replied_is_a_502(
+    tokens: TokenFactory, gateway_database: RolledBackDatabase
+) -> None:
+    async def cut(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\nonly part")
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(cut, "127.0.0.1", 0)
+    url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+    try:
+        async with catalog_at(url, tokens, gateway_database) as client:
+            body = assert_problem(await client.get("/api/v1/procedures"), 502, "bad_gateway")
+            assert body["upstream"] == "procedure-catalog"
+    finally:
+        server.close()
+        await server.wait_closed()
