@@ -8,6 +8,7 @@ import hmac
 import json
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import httpx
 import jwt
@@ -15,9 +16,11 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 from pydantic import ValidationError
 
+from motcua_gateway.main import create_app
 from motcua_gateway.routes import UpstreamName
 from motcua_gateway.upstream import ASGITransport, Transport
-from motcua_kit.settings import TrustedIssuer
+from motcua_kit.db import Database
+from motcua_kit.settings import DatabaseSettings, TrustedIssuer
 from motcua_kit.testing import RolledBackDatabase, TokenFactory, api_client, assert_problem
 from tests.dossier_api.factories import dossier_payload
 from tests.gateway.conftest import gateway_app, gateway_settings
@@ -303,3 +306,18 @@ def test_the_gateway_never_trusts_its_own_internal_tokens_from_clients(tokens: T
     own = TrustedIssuer(issuer="motcua-gateway", jwks_json=json.dumps(tokens.jwks()))
     with pytest.raises(ValidationError, match="its own internal tokens"):
         gateway_settings(tokens, auth=tokens.auth_settings().model_copy(update={"trusted_issuers": [own]}))
+
+
+async def test_api_keys_are_503_not_500_when_their_database_is_down(
+    tokens: TokenFactory, gateway_key: ec.EllipticCurvePrivateKey, tmp_path: Path
+) -> None:
+    transports: dict[UpstreamName, Transport] = {name: ASGITransport(echo_app) for name in UpstreamName}
+    empty = Database.from_settings(DatabaseSettings(url=f"sqlite:///{tmp_path / 'never-migrated.db'}"))
+    app = create_app(gateway_settings(tokens, gateway_key), transports=transports, database=empty)
+    async with api_client(app) as client:
+        response = await client.get("/api/v1/procedures", headers={"X-API-Key": "mck_0123456789abcdef_" + "a" * 43})
+        assert_problem(response, 503, "api_keys_unavailable")
+        assert (await client.get("/api/v1/procedures")).status_code == 200  # everything else still works
+        ready = (await client.get("/readyz")).json()
+        assert ready["status"] == "degraded"
+        assert ready["checks"]["gateway-migrations"]["ok"] is False

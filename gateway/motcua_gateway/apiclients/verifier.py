@@ -5,11 +5,13 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from motcua_gateway.apiclients.repository import ApiClientRepository
 from motcua_gateway.apiclients.rules import key_matches, parse_key
 from motcua_kit.auth import Role
 from motcua_kit.db import Database, utcnow
-from motcua_kit.errors import Unauthorized
+from motcua_kit.errors import ServiceUnavailable, Unauthorized
 
 _CACHE_LIMIT = 10_000
 
@@ -72,7 +74,14 @@ class ApiKeyVerifier:
         cached = self._cache.get(key_id)
         now = time.monotonic()
         if cached is None or now - cached[1] > self.cache_seconds:
-            known = await self._load(key_id)
+            try:
+                known = await self._load(key_id)
+            except SQLAlchemyError as exc:
+                raise ServiceUnavailable(
+                    "API keys cannot be checked now; retry shortly.",
+                    code="api_keys_unavailable",
+                    headers={"Retry-After": "5"},
+                ) from exc
             if len(self._cache) >= _CACHE_LIMIT:
                 self._cache.clear()
             self._cache[key_id] = (known, now)
