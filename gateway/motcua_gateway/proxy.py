@@ -78,6 +78,14 @@ _DROPPED_REQUEST = HOP_BY_HOP | {
     b"x-real-ip",
     b"x-client-ip",
     b"true-client-ip",
+    # Identity headers that auth proxies use elsewhere: no motcua service reads them, none may reach one.
+    b"x-forwarded-user",
+    b"x-forwarded-email",
+    b"x-forwarded-groups",
+    b"x-remote-user",
+    b"remote-user",
+    b"x-auth-request-user",
+    b"x-auth-request-email",
     b"cookie",
     b"expect",  # the gateway sends the body at once; an interim 100 Continue would only cost a round trip
     b"authorization",

@@ -140,6 +140,8 @@ async def test_the_bearer_token_is_forwarded_and_forged_identity_headers_are_not
             "X-Forwarded-Host": "evil.example",
             "Cookie": "session=abc",
             "Host": "evil.example",
+            "X-Forwarded-User": "admin",
+            "Remote-User": "admin",
         },
     )
     assert response.status_code == 200
@@ -152,6 +154,8 @@ async def test_the_bearer_token_is_forwarded_and_forged_identity_headers_are_not
     assert "x-real-ip" not in sent
     assert "forwarded" not in sent
     assert "cookie" not in sent
+    assert "x-forwarded-user" not in sent
+    assert "remote-user" not in sent
 
 
 async def test_a_verified_token_is_remembered_until_it_expires(
