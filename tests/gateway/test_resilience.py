@@ -129,7 +129,7 @@ async def test_the_circuit_opens_answers_at_once_and_closes_when_the_service_is_
 ) -> None:
     url = closed_port()
     async with catalog_at(
-        url, tokens, gateway_database, retries=0, breaker_failures=3, breaker_reset_seconds=0.3
+        url, tokens, gateway_database, retries=0, breaker_failures=3, breaker_reset_seconds=2.0
     ) as client:
         for _ in range(3):
             assert_problem(await client.get("/api/v1/procedures"), 503, "upstream_unavailable")
@@ -149,7 +149,7 @@ async def test_the_circuit_opens_answers_at_once_and_closes_when_the_service_is_
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", port).start()
         try:
-            await asyncio.sleep(0.35)
+            await asyncio.sleep(2.05)
             assert (await client.get("/api/v1/procedures")).status_code == 200
             assert (await client.get("/api/v1/procedures")).status_code == 200
         finally:
