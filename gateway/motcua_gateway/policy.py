@@ -38,6 +38,8 @@ S = Role.INTEGRATION  # system clients: the city one-stop system, the national p
 A = Role.ADMIN
 
 STAFF = (RO, PO, L)
+# Who may read dossiers (the service narrows it further: an applicant sees only their own).
+READERS = (*STAFF, C, I)
 
 
 class Limit(StrEnum):
@@ -92,48 +94,59 @@ POLICY: tuple[Rule, ...] = (
     # --- procedure-catalog: reading is public, writing needs catalog_editor -----------------------
     public("GET",  "/api/v1/procedures"),
     allow("POST",  "/api/v1/procedures", CE),
+    allow("GET",   "/api/v1/procedures/drafts", CE),
     public("GET",  "/api/v1/procedures/stats"),
     public("GET",  "/api/v1/procedures/export"),
     allow("POST",  "/api/v1/procedures/import", CE),
     public("GET",  "/api/v1/procedures/{code}"),
     allow("PATCH", "/api/v1/procedures/{code}", CE),
+    allow("GET",   "/api/v1/procedures/{code}/draft", CE),
+    allow("POST",  "/api/v1/procedures/{code}/draft", CE),
+    allow("DELETE", "/api/v1/procedures/{code}/draft", CE),
     public("GET",  "/api/v1/procedures/{code}/versions"),
+    public("GET",  "/api/v1/procedures/{code}/versions/{number}"),
     public("GET",  "/api/v1/procedures/{code}/versions/{number}/diff"),
     public("GET",  "/api/v1/announcements"),
     allow("POST",  "/api/v1/announcements", CE),
     public("GET",  "/api/v1/announcements/{announcement_id}"),
     public("GET",  "/api/v1/fields"),
+    public("GET",  "/api/v1/fields/{code}"),
+    allow("PUT",   "/api/v1/fields/{code}", CE),
     public("GET",  "/api/v1/agencies"),
+    public("GET",  "/api/v1/agencies/{code}"),
+    allow("PUT",   "/api/v1/agencies/{code}", CE),
     public("GET",  "/api/v1/authority-levels"),
 
     # --- dossier-api: staff and the applicant; the public lookup needs the code and its secret ----
     allow("POST",  "/api/v1/dossiers", RO, S, C, I),
-    allow("GET",   "/api/v1/dossiers", *STAFF, C, I),
-    public("GET",  "/api/v1/dossiers/stats"),
+    allow("GET",   "/api/v1/dossiers", *READERS),
+    allow("GET",   "/api/v1/dossiers/stats", L, R),
     allow("POST",  "/api/v1/dossiers/import", S),
-    allow("GET",   "/api/v1/dossiers/{code}", *STAFF, C, I),
-    allow("GET",   "/api/v1/dossiers/{code}/timeline", *STAFF, C, I),
-    allow("GET",   "/api/v1/dossiers/{code}/slips/{kind}", *STAFF, C, I),
+    allow("GET",   "/api/v1/dossiers/{code}", *READERS),
+    allow("GET",   "/api/v1/dossiers/{code}/timeline", *READERS),
+    allow("GET",   "/api/v1/dossiers/{code}/slips/{kind}", *READERS),
     allow("POST",  "/api/v1/dossiers/{code}/receive", RO, S),
     allow("POST",  "/api/v1/dossiers/{code}/refuse", RO),
-    allow("POST",  "/api/v1/dossiers/{code}/request-supplement", RO, PO),
-    allow("POST",  "/api/v1/dossiers/{code}/complete-supplement", RO, S),
+    allow("POST",  "/api/v1/dossiers/{code}/supplement-request", RO, PO),
+    allow("POST",  "/api/v1/dossiers/{code}/supplement", RO, S),
     allow("POST",  "/api/v1/dossiers/{code}/assign", RO, L),
     allow("POST",  "/api/v1/dossiers/{code}/pause", PO, L),
     allow("POST",  "/api/v1/dossiers/{code}/resume", PO, L),
     allow("POST",  "/api/v1/dossiers/{code}/transfer", PO, L),
     allow("POST",  "/api/v1/dossiers/{code}/transfer-return", PO, L, S),
     allow("POST",  "/api/v1/dossiers/{code}/reschedule", L),
-    allow("POST",  "/api/v1/dossiers/{code}/request-fees", RO, PO),
-    allow("POST",  "/api/v1/dossiers/{code}/record-payment", RO, PO, S),
+    allow("POST",  "/api/v1/dossiers/{code}/fees", RO, PO),
+    allow("POST",  "/api/v1/dossiers/{code}/payment", RO, PO, S),
     allow("POST",  "/api/v1/dossiers/{code}/resolve", PO, L),
-    allow("POST",  "/api/v1/dossiers/{code}/return-result", RO),
+    allow("POST",  "/api/v1/dossiers/{code}/return", RO),
     allow("POST",  "/api/v1/dossiers/{code}/withdraw", RO, C, I),
     allow("POST",  "/api/v1/dossiers/{code}/stop", PO, L),
     public("GET",  "/api/v1/tracking/{code}", limit=LOOKUP),
     public("GET",  "/api/v1/calendars/{agency}"),
+    allow("PUT",   "/api/v1/calendars/{agency}", L),
+    public("GET",  "/api/v1/calendars/{agency}/versions"),
+    public("GET",  "/api/v1/calendars/{agency}/versions/{version}"),
     public("GET",  "/api/v1/calendars/{agency}/due-date"),
-    allow("PUT",   "/api/v1/calendars/{agency}", A),
 
     # --- satisfaction-survey: answering by token is public, the rest is staff ---------------------
     public("GET",  "/api/v1/surveys/questionnaires/current"),
@@ -147,11 +160,12 @@ POLICY: tuple[Rule, ...] = (
     public("GET",  "/api/v1/surveys/invitations/{token}", limit=LOOKUP),
     public("GET",  "/api/v1/surveys/invitations/{token}/qr.{image_format}", limit=LOOKUP),
     public("POST", "/api/v1/surveys/responses", limit=LOOKUP),  # online answers carry the link's token
-    allow("GET",   "/api/v1/surveys/responses", SA, R, L),
-    allow("GET",   "/api/v1/surveys/feedback", SA, L, RO, PO),
-    allow("GET",   "/api/v1/surveys/feedback/{feedback_id}", SA, L, RO, PO),
-    allow("PATCH", "/api/v1/surveys/feedback/{feedback_id}", SA, L, RO, PO),
-    public("GET",  "/api/v1/surveys/stats"),
+    allow("GET",   "/api/v1/surveys/responses", SA, L),
+    allow("GET",   "/api/v1/surveys/responses/{response_id}", SA, L),
+    allow("GET",   "/api/v1/surveys/feedback", SA, L, PO, RO),
+    allow("GET",   "/api/v1/surveys/feedback/{item_id}", SA, L, PO, RO),
+    allow("PATCH", "/api/v1/surveys/feedback/{item_id}", SA, L, PO, RO),
+    allow("GET",   "/api/v1/surveys/stats", SA, L, R),
 )
 # fmt: on
 

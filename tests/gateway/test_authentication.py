@@ -249,7 +249,7 @@ async def test_a_disabled_client_and_made_up_keys_are_refused(
     echo_gateway: httpx.AsyncClient, tokens: TokenFactory
 ) -> None:
     key = str((await _new_client(echo_gateway, tokens, "city-one-stop", "reporter"))["api_key"])
-    assert (await echo_gateway.get("/api/v1/surveys/responses", headers={"X-API-Key": key})).status_code == 200
+    assert (await echo_gateway.get("/api/v1/dossiers/stats", headers={"X-API-Key": key})).status_code == 200
     changed = await echo_gateway.patch(
         "/api/v1/api-clients/city-one-stop", json={"enabled": False}, headers=tokens.headers("admin")
     )

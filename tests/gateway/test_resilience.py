@@ -139,7 +139,7 @@ async def test_the_circuit_opens_answers_at_once_and_closes_when_the_service_is_
         assert body["upstream"] == "procedure-catalog"
         assert int(opened.headers["retry-after"]) >= 1
         assert (await client.get("/readyz")).json()["checks"]["procedure-catalog"]["detail"].startswith("circuit open")
-        assert (await client.get("/api/v1/dossiers/stats")).status_code == 200  # another service, untouched
+        assert (await client.get("/api/v1/tracking/SNGV-260101-0001")).status_code == 200  # another service, untouched
 
         # The service comes back on the same port; after the reset period one trial closes the circuit.
         port = int(url.rsplit(":", 1)[1])
