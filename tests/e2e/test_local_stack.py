@@ -52,7 +52,12 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             pass
         time.sleep(0.3)
     else:
-        launcher.kill()
+        # Ctrl-C, so the launcher stops its children; a SIGKILL would leave them running.
+        launcher.send_signal(signal.SIGINT)
+        try:
+            launcher.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            launcher.kill()
         pytest.fail("the local stack did not become ready:\n" + (var / "launcher.log").read_text())
     yield ports, var, launcher
     if launcher.poll() is None:
