@@ -11,12 +11,13 @@ export UV_PROJECT_ENVIRONMENT := .venv
 RUN := $(UV) run --frozen --no-sync
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test test-fast token lint fmt typecheck check migrate revision env-example bench openapi clean help
+.PHONY: run test test-fast token api-key lint fmt typecheck check migrate revision env-example bench openapi clean help
 
 help:
 	@echo "make run                      start the system on SQLite (gateway http://127.0.0.1:8000, docs /docs)"
 	@echo "make test                     run the test suite (also on PostgreSQL when POSTGRES_URL is set)"
 	@echo "make token ROLE=<role>        print a development bearer token"
+	@echo "make api-key CLIENT=<name> ROLES=<roles>   print an API key for a system client"
 	@echo "make lint | fmt | typecheck   ruff, ruff format, mypy --strict"
 	@echo "make migrate                  migrate the local SQLite databases"
 	@echo "make revision SERVICE=<pkg> MSG=<text>   write a migration for a service"
@@ -44,6 +45,10 @@ test-fast: .venv/.synced
 token: .venv/.synced
 	@test -n "$(ROLE)" || { echo "usage: make token ROLE=<role>"; exit 2; }
 	@$(RUN) python -m motcua_tools.token --role "$(ROLE)"
+
+api-key: .venv/.synced
+	@test -n "$(CLIENT)" -a -n "$(ROLES)" || { echo "usage: make api-key CLIENT=<name> ROLES=<roles>"; exit 2; }
+	@$(RUN) python -m motcua_tools.apikey --client "$(CLIENT)" --roles "$(ROLES)"
 
 lint: .venv/.synced
 	@$(RUN) ruff check .

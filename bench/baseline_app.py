@@ -10,3 +10,9 @@ app = FastAPI()
 @app.get("/ping")
 async def ping() -> dict[str, bool]:
     return {"ok": True}
+
+
+@app.get("/api/v1/procedures/{code}")
+async def trivial_procedure(code: str) -> dict[str, str]:
+    """The same trivial work on a path the gateway routes: what the gateway itself costs."""
+    return {"code": code}

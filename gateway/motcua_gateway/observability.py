@@ -13,8 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from fastapi import FastAPI
-
 from motcua_kit.metrics import AppMetrics, GaugeValues
 
 UPSTREAM_ERROR_CODES = frozenset({"upstream_unavailable", "upstream_timeout", "bad_gateway", "circuit_open"})
@@ -48,9 +46,3 @@ class GatewayMetrics:
 
     def rate_limited(self, budget: str) -> None:
         self._rate_limited.labels(budget).inc()
-
-
-def install_gateway_metrics(app: FastAPI, *, circuits_open: Callable[[], Mapping[str, bool]]) -> GatewayMetrics:
-    gateway_metrics = GatewayMetrics(app.state.metrics, circuits_open=circuits_open)
-    app.state.gateway_metrics = gateway_metrics
-    return gateway_metrics

@@ -5,26 +5,48 @@ and merged: schemas that two services define identically (the kit's ``Problem``,
 once; schemas that differ under one name are renamed ``<service>.<name>`` with their references.
 A service that cannot be reached is left out and named in ``x-missing-upstreams``; its last good
 document is used when there is one.
+
+The gateway then states its own rules on every operation: the security schemes it accepts
+(``bearerAuth``, ``apiKeyAuth``), ``security: []`` on public routes, the roles of the policy table
+(``x-motcua-roles``) and the 429 of the rate limits. An operation without a policy row is dropped:
+the gateway would answer 404 to it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import copy
+import json
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import httpx
-
-from motcua_gateway.proxy import Upstream
+from motcua_gateway.policy import Policy, normalise_template
 from motcua_gateway.routes import RouteTable, UpstreamName
+from motcua_gateway.upstream import Upstream, UpstreamError
+from motcua_kit.errors import problem_responses
 from motcua_kit.logging import get_logger
 
 log = get_logger("motcua.gateway.openapi")
 
 _SCHEMA_REF = "#/components/schemas/"
 FETCH_TIMEOUT_SECONDS = 3.0
+_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
+
+SECURITY_SCHEMES: dict[str, Any] = {
+    "bearerAuth": {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+        "description": "An access token of the identity provider (OIDC).",
+    },
+    "apiKeyAuth": {
+        "type": "apiKey",
+        "in": "header",
+        "name": "X-API-Key",
+        "description": "The key of a system client (the city one-stop system, the national portal).",
+    },
+}
 
 
 def _rewrite_refs(node: Any, renames: Mapping[str, str]) -> Any:
@@ -76,6 +98,32 @@ def merge_documents(
     return merged
 
 
+def apply_policy(document: dict[str, Any], policy: Policy) -> dict[str, Any]:
+    """State the gateway's security, roles and rate limits on every operation; drop what it would 404."""
+    rules = {(r.method.lower(), normalise_template(r.path)): r for r in policy}
+    document.setdefault("components", {}).setdefault("securitySchemes", {}).update(SECURITY_SCHEMES)
+    schemes = document["components"]["securitySchemes"]
+    schemes.pop("HTTPBearer", None)
+    too_many = problem_responses(429)[429]
+    for path in list(document.get("paths", {})):
+        item = document["paths"][path]
+        for method in [m for m in item if m in _METHODS]:
+            rule = rules.get((method, normalise_template(path)))
+            if rule is None:
+                del item[method]
+                continue
+            operation = item[method]
+            if rule.roles is None:
+                operation["security"] = []
+            else:
+                operation["security"] = [{"bearerAuth": []}, {"apiKeyAuth": []}]
+                operation["x-motcua-roles"] = sorted(r.value for r in rule.roles)
+            operation.setdefault("responses", {}).setdefault("429", too_many)
+        if not any(m in _METHODS for m in item):
+            del document["paths"][path]
+    return document
+
+
 class OpenAPIComposer:
     def __init__(
         self,
@@ -83,9 +131,11 @@ class OpenAPIComposer:
         routes: RouteTable,
         own_document: Callable[[], dict[str, Any]],
         cache_seconds: int,
+        policy: Policy,
     ) -> None:
         self.upstreams = upstreams
         self.routes = routes
+        self.policy = policy
         self.own_document = own_document
         self.cache_seconds = cache_seconds
         self._last_good: dict[UpstreamName, dict[str, Any]] = {}
@@ -95,10 +145,11 @@ class OpenAPIComposer:
 
     async def _fetch(self, upstream: Upstream) -> dict[str, Any] | None:
         try:
-            response = await upstream.client.get("/openapi.json", timeout=FETCH_TIMEOUT_SECONDS)
-            response.raise_for_status()
-            document: dict[str, Any] = response.json()
-        except (httpx.HTTPError, ValueError) as exc:
+            status, body = await upstream.fetch("/openapi.json", within=FETCH_TIMEOUT_SECONDS)
+            if status != 200:
+                raise ValueError(f"status {status}")
+            document: dict[str, Any] = json.loads(body)
+        except (UpstreamError, ValueError) as exc:
             log.warning("openapi fetch failed", upstream=upstream.name, error=type(exc).__name__)
             return None
         return document
@@ -117,7 +168,7 @@ class OpenAPIComposer:
                     self._last_good[name] = document
                 elif name not in self._last_good:
                     missing.append(name.value)
-            merged = merge_documents(self.own_document(), self._last_good, self.routes)
+            merged = apply_policy(merge_documents(self.own_document(), self._last_good, self.routes), self.policy)
             if missing:
                 merged["x-missing-upstreams"] = missing
             else:

@@ -1,7 +1,8 @@
 """The gateway's route table: which public path prefix goes to which service. Kept in one place.
 
 A request goes to the upstream of the longest prefix that matches at a path-segment boundary;
-anything else is the gateway's own (docs, health, later reports) or a 404.
+anything else is the gateway's own (docs, health, API clients) or a 404. Which methods and roles
+each path admits is the policy's business (``policy.py``), checked before a request is forwarded.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ ROUTE_TABLE: tuple[RouteEntry, ...] = (
     RouteEntry("/api/v1/dossiers", UpstreamName.DOSSIER),
     RouteEntry("/api/v1/tracking", UpstreamName.DOSSIER),
     RouteEntry("/api/v1/calendars", UpstreamName.DOSSIER),
+    RouteEntry("/api/v1/integrations", UpstreamName.DOSSIER),
     RouteEntry("/api/v1/surveys", UpstreamName.SURVEY),
 )
 

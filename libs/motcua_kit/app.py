@@ -51,6 +51,7 @@ def create_service_app(
     on_startup: Sequence[LifespanHook] = (),
     on_shutdown: Sequence[LifespanHook] = (),
     openapi_tags: list[dict[str, Any]] | None = None,
+    metrics: AppMetrics | None = None,
 ) -> FastAPI:
     """Build a service application.
 
@@ -88,7 +89,8 @@ def create_service_app(
     app.state.service = service
     app.state.database = database
     app.state.token_verifier = TokenVerifier.from_settings(settings.auth)
-    app.state.metrics = AppMetrics(service)
+    # A caller may build the registry first, to hand domain metrics to its own middleware.
+    app.state.metrics = metrics or AppMetrics(service)
     checks: dict[str, ReadinessCheck] = {}
     if database is not None and migrations is not None:
         checks.update(database_checks(database, migrations))

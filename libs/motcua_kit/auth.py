@@ -5,6 +5,8 @@ verified for signature, issuer, audience and expiry (with a small leeway); the a
 by configuration, so ``alg: none`` and algorithm-confusion tokens are refused. Keys come from a
 JWKS URL (fetched asynchronously, cached, refetched at most every 30 s on an unknown ``kid``), a
 JWKS file or inline JWKS JSON. HS256 is accepted only when explicitly enabled for development.
+Further issuers can be trusted, each with its own keys (``AuthSettings.trusted_issuers``): the
+gateway signs short-lived tokens for the system clients it authenticates with an API key.
 
 Roles are read from the ``roles`` claim, or Keycloak's ``realm_access.roles``. A route states the
 roles it needs with :func:`require_roles`; ``admin`` passes every role check.
@@ -18,6 +20,7 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Any
 
 import httpx
@@ -137,42 +140,100 @@ class KeySource:
         return None
 
 
+@dataclass(frozen=True, slots=True)
+class IssuerKeys:
+    """What verifying one issuer's tokens takes: its name, audience, pinned algorithms and keys."""
+
+    issuer: str
+    audience: str
+    algorithms: tuple[str, ...]
+    keys: KeySource
+    hs256_secret: str | None = None
+
+
+def _document(jwks_json: str | None, jwks_file: Path | None) -> Mapping[str, Any] | None:
+    if jwks_json:
+        document: Mapping[str, Any] = json.loads(jwks_json)
+        return document
+    if jwks_file is not None:
+        document = json.loads(jwks_file.read_text(encoding="utf-8"))
+        return document
+    return None
+
+
 class TokenVerifier:
-    def __init__(self, settings: AuthSettings, keys: KeySource) -> None:
+    """Verifies tokens of the identity provider and of any further trusted issuer (each with its own keys).
+
+    The unverified ``iss`` claim only chooses which issuer's keys and rules apply; the signature,
+    ``iss``, ``aud`` and expiry are then all checked against that issuer.
+    """
+
+    def __init__(self, settings: AuthSettings, keys: KeySource, trusted: Iterable[IssuerKeys] = ()) -> None:
         self.issuer = settings.issuer
         self.audience = settings.audience
         self.leeway = settings.leeway_seconds
-        self.algorithms = [a.value for a in settings.algorithms if a is not JwtAlgorithm.HS256]
+        algorithms = [a.value for a in settings.algorithms if a is not JwtAlgorithm.HS256]
         self.hs256_secret: str | None = None
         if settings.allow_hs256 and settings.hs256_secret is not None:
             self.hs256_secret = settings.hs256_secret.get_secret_value()
-            self.algorithms.append(JwtAlgorithm.HS256.value)
+            algorithms.append(JwtAlgorithm.HS256.value)
+        self.algorithms = algorithms
         self.keys = keys
+        primary = IssuerKeys(self.issuer, self.audience, tuple(algorithms), keys, self.hs256_secret)
+        self._issuers: dict[str, IssuerKeys] = {primary.issuer: primary}
+        for issuer in trusted:
+            self._issuers[issuer.issuer] = issuer
+
+    @property
+    def configured(self) -> bool:
+        """Whether any token at all could be accepted."""
+        return any(i.keys.configured or i.hs256_secret is not None for i in self._issuers.values())
+
+    @property
+    def issuers(self) -> frozenset[str]:
+        return frozenset(self._issuers)
 
     @classmethod
     def from_settings(cls, settings: AuthSettings) -> TokenVerifier:
-        document: Mapping[str, Any] | None = None
-        if settings.jwks_json:
-            document = json.loads(settings.jwks_json)
-        elif settings.jwks_file is not None:
-            document = json.loads(settings.jwks_file.read_text(encoding="utf-8"))
-        keys = KeySource(jwks=document, jwks_url=settings.jwks_url, cache_seconds=settings.jwks_cache_seconds)
-        return cls(settings, keys)
+        keys = KeySource(
+            jwks=_document(settings.jwks_json, settings.jwks_file),
+            jwks_url=settings.jwks_url,
+            cache_seconds=settings.jwks_cache_seconds,
+        )
+        trusted = [
+            IssuerKeys(
+                issuer=t.issuer,
+                audience=t.audience or settings.audience,
+                algorithms=tuple(a.value for a in t.algorithms),
+                keys=KeySource(
+                    jwks=_document(t.jwks_json, t.jwks_file),
+                    jwks_url=t.jwks_url,
+                    cache_seconds=settings.jwks_cache_seconds,
+                ),
+            )
+            for t in settings.trusted_issuers
+        ]
+        return cls(settings, keys, trusted)
 
     async def verify(self, token: str) -> Principal:
         try:
             header = jwt.get_unverified_header(token)
+            unverified = jwt.decode(token, options={"verify_signature": False})
         except jwt.PyJWTError as exc:
             raise Unauthorized("The bearer token is malformed.", code="invalid_token") from exc
+        claimed_issuer = unverified.get("iss")
+        issuer = self._issuers.get(claimed_issuer) if isinstance(claimed_issuer, str) else None
+        if issuer is None:
+            raise Unauthorized("The token's issuer is not trusted.", code="invalid_token")
         algorithm = header.get("alg")
-        if not isinstance(algorithm, str) or algorithm not in self.algorithms:
+        if not isinstance(algorithm, str) or algorithm not in issuer.algorithms:
             raise Unauthorized("The token's signature algorithm is not accepted.", code="invalid_token")
         key: Any
         if algorithm == JwtAlgorithm.HS256.value:
-            key = self.hs256_secret
+            key = issuer.hs256_secret
         else:
             kid = header.get("kid")
-            jwk = await self.keys.key_for(kid if isinstance(kid, str) else None)
+            jwk = await issuer.keys.key_for(kid if isinstance(kid, str) else None)
             if jwk is None:
                 raise Unauthorized("The token was signed by an unknown key.", code="invalid_token")
             key = jwk
@@ -181,8 +242,8 @@ class TokenVerifier:
                 token,
                 key=key,
                 algorithms=[algorithm],
-                audience=self.audience,
-                issuer=self.issuer,
+                audience=issuer.audience,
+                issuer=issuer.issuer,
                 leeway=self.leeway,
                 options={"require": ["exp", "iss", "aud", "sub"]},
             )
@@ -237,7 +298,7 @@ async def optional_principal(
             raise Unauthorized("Use the Bearer scheme.", code="invalid_token")
         return None
     verifier: TokenVerifier = request.app.state.token_verifier
-    if not verifier.keys.configured and verifier.hs256_secret is None:
+    if not verifier.configured:
         raise Unauthorized("This service has no token keys configured.", code="invalid_token")
     principal = await verifier.verify(credentials.credentials)
     request.state.principal = principal

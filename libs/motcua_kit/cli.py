@@ -38,6 +38,9 @@ class ServiceCommand:
     migrations: str | None  # "package:migrations"
     seed_demo: Seeder | None = None
     dispatcher: DispatcherFactory | None = None  # builds the service's event dispatcher
+    # Whether the server believes X-Forwarded-For from loopback peers. The gateway, the public
+    # door, says no and resolves the client address itself from its own list of trusted proxies.
+    proxy_headers: bool = True
 
 
 def ensure_sqlite_directory(url: str) -> None:
@@ -88,7 +91,7 @@ def main(command: ServiceCommand, argv: Sequence[str] | None = None) -> int:
             reload=args.reload,
             log_config=None,
             access_log=False,
-            proxy_headers=True,
+            proxy_headers=command.proxy_headers,
             server_header=False,
             timeout_graceful_shutdown=20,
         )

@@ -62,6 +62,31 @@ class DatabaseSettings(BaseModel):
     echo: Annotated[bool, Field(description="Log every SQL statement (development only).")] = False
 
 
+class TrustedIssuer(BaseModel):
+    """One more issuer whose tokens are accepted besides the identity provider, with its own keys.
+
+    The gateway is one: it signs short-lived tokens for the system clients it authenticates with an
+    API key, so the services can keep verifying every call themselves.
+    """
+
+    issuer: Annotated[str, Field(min_length=1, description="Its `iss` claim.")]
+    audience: Annotated[str | None, Field(description="Expected `aud`; the main audience when left out.")] = None
+    algorithms: Annotated[
+        list[JwtAlgorithm], Field(min_length=1, description="Accepted signature algorithms (asymmetric only).")
+    ] = [JwtAlgorithm.ES256]
+    jwks_url: Annotated[str | None, Field(description="Its JWKS endpoint (cached, refreshed on unknown `kid`).")] = None
+    jwks_file: Annotated[Path | None, Field(description="A local JWKS document with its public keys.")] = None
+    jwks_json: Annotated[str | None, Field(description="Its JWKS document inline, as JSON.")] = None
+
+    @model_validator(mode="after")
+    def _one_key_source_no_shared_secret(self) -> TrustedIssuer:
+        if sum(source is not None for source in (self.jwks_url, self.jwks_file, self.jwks_json)) != 1:
+            raise ValueError(f"trusted issuer {self.issuer!r} needs exactly one of jwks_url, jwks_file, jwks_json")
+        if JwtAlgorithm.HS256 in self.algorithms:
+            raise ValueError("a trusted issuer must sign with a private key (HS256 is refused)")
+        return self
+
+
 class AuthSettings(BaseModel):
     """How bearer tokens are verified. With no key source configured, every protected route answers 401."""
 
@@ -83,11 +108,27 @@ class AuthSettings(BaseModel):
         Field(description="Accept HS256 tokens signed with `hs256_secret` (development only; refused in production)."),
     ] = False
     hs256_secret: Annotated[SecretStr | None, Field(description="Shared secret for HS256 (development only).")] = None
+    trusted_issuers: Annotated[
+        list[TrustedIssuer],
+        Field(
+            description=(
+                "Further issuers accepted, as JSON, e.g. the gateway's internal tokens:"
+                ' `[{"issuer": "motcua-gateway", "jwks_url": "http://gateway/.well-known/jwks.json"}]`.'
+            )
+        ),
+    ] = []
 
     @model_validator(mode="after")
     def _hs256_needs_secret(self) -> AuthSettings:
         if self.allow_hs256 and (self.hs256_secret is None or len(self.hs256_secret.get_secret_value()) < 32):
             raise ValueError("allow_hs256 needs hs256_secret of at least 32 characters")
+        return self
+
+    @model_validator(mode="after")
+    def _issuers_are_distinct(self) -> AuthSettings:
+        names = [self.issuer, *(t.issuer for t in self.trusted_issuers)]
+        if len(set(names)) != len(names):
+            raise ValueError("every trusted issuer needs its own `iss`, different from `issuer`")
         return self
 
 

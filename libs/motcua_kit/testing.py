@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 from motcua_kit.db import Database, create_engine
 from motcua_kit.devtokens import generate_signing_key, jwks_for, mint_token
 from motcua_kit.migrations import upgrade_engine
-from motcua_kit.settings import AuthSettings, DatabaseSettings
+from motcua_kit.settings import AuthSettings, DatabaseSettings, TrustedIssuer
 
 POSTGRES_URL = os.environ.get("POSTGRES_URL")
 BACKENDS = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
@@ -140,8 +140,18 @@ class TokenFactory:
     def jwks(self) -> dict[str, Any]:
         return jwks_for(self.key, self.kid)
 
-    def auth_settings(self) -> AuthSettings:
-        return AuthSettings(issuer=self.issuer, audience=self.audience, jwks_json=json.dumps(self.jwks()))
+    def auth_settings(self, *, trusting: Sequence[TokenFactory] = ()) -> AuthSettings:
+        """Settings accepting this factory's tokens, and those of each factory in ``trusting``."""
+        return AuthSettings(
+            issuer=self.issuer,
+            audience=self.audience,
+            jwks_json=json.dumps(self.jwks()),
+            trusted_issuers=[other.trusted_issuer() for other in trusting],
+        )
+
+    def trusted_issuer(self) -> TrustedIssuer:
+        """This factory as a further issuer that another application trusts."""
+        return TrustedIssuer(issuer=self.issuer, audience=self.audience, jwks_json=json.dumps(self.jwks()))
 
     def token(self, *roles: str, subject: str = "tester", ttl_seconds: int = 600, **claims: Any) -> str:
         claims.setdefault("iss", self.issuer)

@@ -197,3 +197,64 @@ async def test_service_without_keys_refuses_every_token() -> None:
     verifier = TokenVerifier.from_settings(AuthSettings())
     with pytest.raises(Unauthorized):
         await verifier.verify(TokenFactory(issuer="motcua-dev").token("admin"))
+
+
+async def test_a_trusted_issuer_is_verified_with_its_own_keys() -> None:
+    idp, gateway = TokenFactory(issuer="idp"), TokenFactory(issuer="motcua-gateway")
+    verifier = TokenVerifier.from_settings(idp.auth_settings(trusting=[gateway]))
+    assert verifier.issuers == {"idp", "motcua-gateway"}
+    assert (await verifier.verify(idp.token("leader"))).roles == {Role.LEADER}
+    principal = await verifier.verify(gateway.token("integration", subject="client:portal", client_id="portal"))
+    assert principal.roles == {Role.INTEGRATION}
+    assert principal.client_id == "portal"
+
+
+async def test_an_issuer_cannot_sign_for_another() -> None:
+    idp, gateway = TokenFactory(issuer="idp"), TokenFactory(issuer="motcua-gateway")
+    verifier = TokenVerifier.from_settings(idp.auth_settings(trusting=[gateway]))
+    gateway.kid = idp.kid  # the same key id does not make the gateway's key the provider's
+    with pytest.raises(Unauthorized, match=r"unknown key|invalid"):
+        await verifier.verify(gateway.token("admin", iss="idp"))
+    with pytest.raises(Unauthorized):
+        await verifier.verify(idp.token("admin", iss="motcua-gateway"))
+
+
+async def test_an_untrusted_issuer_is_refused_before_any_key_lookup() -> None:
+    idp = TokenFactory(issuer="idp")
+    verifier = TokenVerifier.from_settings(idp.auth_settings())
+    with pytest.raises(Unauthorized, match="issuer"):
+        await verifier.verify(TokenFactory(issuer="elsewhere").token("admin"))
+    claims = {"iss": ["idp"], "aud": "motcua", "sub": "x", "exp": int(time.time()) + 60}
+    odd = jwt.api_jws.encode(json.dumps(claims).encode(), idp.key, algorithm="ES256", headers={"kid": idp.kid})
+    with pytest.raises(Unauthorized, match="issuer"):
+        await verifier.verify(odd)
+
+
+async def test_a_trusted_issuer_checks_its_audience() -> None:
+    idp, gateway = TokenFactory(issuer="idp"), TokenFactory(issuer="motcua-gateway", audience="motcua-internal")
+    trusted = gateway.trusted_issuer()
+    verifier = TokenVerifier.from_settings(
+        AuthSettings(issuer="idp", audience="motcua", jwks_json=json.dumps(idp.jwks()), trusted_issuers=[trusted])
+    )
+    assert (await verifier.verify(gateway.token("integration"))).subject == "tester"
+    with pytest.raises(Unauthorized, match="not meant"):
+        await verifier.verify(gateway.token("integration", aud="motcua"))
+
+
+def test_trusted_issuers_are_validated() -> None:
+    jwks = json.dumps(TokenFactory().jwks())
+    with pytest.raises(ValidationError, match="HS256"):
+        AuthSettings(trusted_issuers=[{"issuer": "g", "jwks_json": jwks, "algorithms": ["HS256"]}])
+    with pytest.raises(ValidationError, match="exactly one"):
+        AuthSettings(trusted_issuers=[{"issuer": "g"}])
+    with pytest.raises(ValidationError, match="its own"):
+        AuthSettings(issuer="g", trusted_issuers=[{"issuer": "g", "jwks_json": jwks}])
+
+
+def test_trusted_issuers_come_from_the_environment_as_json(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(
+        "KITTEST_AUTH__TRUSTED_ISSUERS", '[{"issuer": "motcua-gateway", "jwks_url": "http://gw/.well-known/jwks.json"}]'
+    )
+    settings = KitSettings(_env_file=None)
+    assert [t.issuer for t in settings.auth.trusted_issuers] == ["motcua-gateway"]
+    assert settings.auth.trusted_issuers[0].jwks_url == "http://gw/.well-known/jwks.json"

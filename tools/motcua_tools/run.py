@@ -76,6 +76,7 @@ def banner(procs: list[Process]) -> str:
         f"  Readiness            {gateway.url}/readyz",
         *(f"  {p.name:<20} {p.url}" for p in procs if p.name != "gateway"),
         "  A token              make token ROLE=reception_officer   (roles: see README)",
+        "  An API key           make api-key CLIENT=city-one-stop ROLES=integration",
         "Press Ctrl-C to stop.",
         "",
     ]

@@ -5,12 +5,19 @@ Shared by ``make run`` (the launcher) and the end-to-end tests, so both start th
 
 from __future__ import annotations
 
+import json
 import os
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from motcua_kit.devtokens import load_or_create_dev_keys
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from motcua_gateway.config import InternalTokenSettings
+from motcua_gateway.internal_tokens import InternalTokenIssuer
+from motcua_kit.devtokens import generate_signing_key, load_or_create_dev_keys, private_pem
 
 
 @dataclass(frozen=True)
@@ -36,13 +43,45 @@ def processes(env: Mapping[str, str] = os.environ) -> list[Process]:
         Process("procedure-catalog", "procedure_catalog", "CATALOG_", port("CATALOG_", 8001), True),
         Process("dossier-api", "dossier_api", "DOSSIER_", port("DOSSIER_", 8002), True),
         Process("satisfaction-survey", "satisfaction_survey", "SURVEY_", port("SURVEY_", 8003), True),
-        Process("gateway", "motcua_gateway", "GATEWAY_", port("GATEWAY_", 8000), False),
+        Process("gateway", "motcua_gateway", "GATEWAY_", port("GATEWAY_", 8000), True),
     ]
 
 
+def _private_file(path: Path, content: bytes) -> None:
+    path.touch(mode=0o600)
+    path.write_bytes(content)
+
+
+def load_or_create_gateway_keys(directory: Path) -> tuple[Path, Path, Path]:
+    """The gateway's development secrets in ``directory``: signing key (PEM), its JWKS, the API key pepper."""
+    directory.mkdir(parents=True, exist_ok=True)
+    key_file = directory / "gateway-signing-key.pem"
+    jwks_file = directory / "gateway-jwks.json"
+    pepper_file = directory / "api-key-pepper"
+    if key_file.exists():
+        loaded = serialization.load_pem_private_key(key_file.read_bytes(), password=None)
+        assert isinstance(loaded, ec.EllipticCurvePrivateKey)
+        key = loaded
+    else:
+        key = generate_signing_key()
+        _private_file(key_file, private_pem(key))
+    jwks = InternalTokenIssuer(InternalTokenSettings(), key).jwks()
+    jwks_file.write_text(json.dumps(jwks, indent=2), encoding="utf-8")
+    if not pepper_file.exists():
+        _private_file(pepper_file, secrets.token_urlsafe(48).encode())
+    return key_file, jwks_file, pepper_file
+
+
 def stack_environment(var_dir: Path, procs: list[Process], base: Mapping[str, str] = os.environ) -> dict[str, str]:
-    """Environment for every child: one dev signing key trusted by all, SQLite under ``var_dir``."""
-    _key, _kid, jwks_file = load_or_create_dev_keys(var_dir / "dev-keys")
+    """Environment for every child, SQLite under ``var_dir``.
+
+    One development identity provider key trusted by all; the gateway's own signing key, whose
+    internal tokens (for API-key clients) the services trust as a second issuer; the API key pepper.
+    """
+    keys = var_dir / "dev-keys"
+    _key, _kid, jwks_file = load_or_create_dev_keys(keys)
+    gateway_key, gateway_jwks, pepper = load_or_create_gateway_keys(keys)
+    gateway_issuer = json.dumps([{"issuer": InternalTokenSettings().issuer, "jwks_file": str(gateway_jwks)}])
     env = dict(base)
     gateway = next(p for p in procs if p.name == "gateway")
     for proc in procs:
@@ -53,9 +92,11 @@ def stack_environment(var_dir: Path, procs: list[Process], base: Mapping[str, st
         env.setdefault(f"{p}LOG_JSON", "false")  # readable on a terminal; production keeps JSON
         if proc.has_database:
             env.setdefault(f"{p}DATABASE__URL", f"sqlite:///{var_dir / (proc.name + '.db')}")
-    for proc in procs:
-        if proc.has_database:
-            env.setdefault(f"GATEWAY_{proc.env_prefix.removesuffix('_')}__URL", proc.url)
+        if proc is not gateway:
+            env.setdefault(f"{p}AUTH__TRUSTED_ISSUERS", gateway_issuer)
+            env.setdefault(f"GATEWAY_{p.removesuffix('_')}__URL", proc.url)
+    env.setdefault("GATEWAY_INTERNAL_TOKENS__SIGNING_KEY_FILE", str(gateway_key))
+    env.setdefault("GATEWAY_API_KEYS__PEPPER", pepper.read_text(encoding="utf-8").strip())
     # dossier-api reads the procedure catalogue at every reception.
     catalog = next(p for p in procs if p.name == "procedure-catalog")
     env.setdefault("DOSSIER_CATALOG__URL", catalog.url)
