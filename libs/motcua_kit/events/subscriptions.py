@@ -79,9 +79,15 @@ def _read(row: Any) -> SubscriptionRead:
     )
 
 
-def subscriptions_router(store: EventStore, known_types: Sequence[str]) -> APIRouter:  # noqa: PLR0915 - one block per endpoint
-    """Create, list, pause, resume and delete subscriptions; list, replay and discard deliveries. Admin only."""
-    router = APIRouter(prefix="/subscriptions", tags=["subscriptions"])
+def subscriptions_router(  # noqa: PLR0915 - one block per endpoint
+    store: EventStore, known_types: Sequence[str], *, prefix: str = "/subscriptions"
+) -> APIRouter:
+    """Create, list, pause, resume and delete subscriptions; list, replay and discard deliveries. Admin only.
+
+    Each service mounts it under its own ``prefix`` (``/subscriptions/dossiers``, ...), so the gateway
+    routes ``/api/v1/subscriptions/<area>`` to the service that owns those events.
+    """
+    router = APIRouter(prefix=prefix, tags=["subscriptions"])
     known = {event_type(t) for t in known_types}
     admin = Annotated[Principal, require_roles()]
     S, D, E = store.subscription, store.delivery, store.event  # noqa: N806 - table classes
@@ -124,7 +130,7 @@ def subscriptions_router(store: EventStore, known_types: Sequence[str]) -> APIRo
         )
         session.add(row)
         await session.flush()
-        response.headers["Location"] = f"/api/v1/subscriptions/{row.id}"
+        response.headers["Location"] = f"/api/v1{prefix}/{row.id}"
         return SubscriptionCreated(**_read(row).model_dump(), secret=secret)
 
     @router.get("")
