@@ -343,3 +343,25 @@ def test_cloudevent_json_shape() -> None:
     event = CloudEvent(id="1", source="/s", type="vn.motcua.x", subject=None, time=utcnow(), data={"a": 1})
     document: dict[str, Any] = json.loads(event.to_json())
     assert set(document) == {"specversion", "id", "source", "type", "time", "datacontenttype", "data"}
+
+
+async def test_a_subject_is_never_split_between_dispatchers(database: Database) -> None:
+    """Chains: one dispatcher takes several events of a subject; no other dispatcher takes any of them."""
+    await subscribe(database)
+    for n in range(5):
+        for number in range(12):
+            await emit(database, f"S{number}", name="parcel.received" if n == 0 else "parcel.returned")
+    dispatchers = [
+        Dispatcher(database, STORE, FAST.model_copy(update={"batch_size": 4}), owner=f"d{i}") for i in range(3)
+    ]
+    claims = await asyncio.gather(*(d.claim() for d in dispatchers))
+    async with database.transaction(write=False) as session:
+        rows = (await session.execute(select(Delivery.id, Delivery.subject, Delivery.lease_owner))).all()
+    owners_of_subject: dict[str, set[str]] = {}
+    for _, subject, owner in rows:
+        if owner is not None:
+            owners_of_subject.setdefault(subject, set()).add(owner)
+    assert all(len(owners) == 1 for owners in owners_of_subject.values())
+    flat = [i for claim in claims for i in claim]
+    assert len(flat) == len(set(flat))
+    assert len(flat) == len(owners_of_subject) * 5  # each claimed subject came with its whole chain
