@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua_kit.db import utcnow
@@ -28,6 +29,63 @@ def to_cloudevent(row: Any) -> CloudEvent:
     return CloudEvent(id=row.id, source=row.source, type=row.type, subject=row.subject, time=row.time, data=row.data)
 
 
+@dataclass(frozen=True, slots=True)
+class NewEvent:
+    """An event to record: its short type name (``procedure.published``), subject, data and agency."""
+
+    name: str
+    subject: str | None
+    data: Mapping[str, Any]
+    agency: str | None = None
+    time: dt.datetime | None = None
+
+
+async def record_events(session: AsyncSession, store: EventStore, events: Sequence[NewEvent]) -> list[CloudEvent]:
+    """Add ``events`` (in this order) and their pending deliveries in a few statements; flush, never commit.
+
+    A change that makes many events at once (a decision of 50 changes, an import of 6,000 records)
+    writes them with one multi-row INSERT and reads the subscriptions once.
+    """
+    if not events:
+        return []
+    await session.flush()  # the change first: its constraint errors surface before any event is written
+    now = utcnow()
+    rows = [
+        {
+            "id": new_event_id(),
+            "type": event_type(e.name),
+            "source": store.source,
+            "subject": e.subject,
+            "agency": e.agency,
+            "time": e.time or now,
+            "data": dict(e.data),
+        }
+        for e in events
+    ]
+    table = store.event
+    sequences = (
+        await session.scalars(insert(table).returning(table.sequence, sort_by_parameter_order=True), rows)
+    ).all()
+    recorded = [CloudEvent(**{k: v for k, v in row.items() if k != "agency"}) for row in rows]
+    subscriptions = (
+        await session.scalars(select(store.subscription).where(store.subscription.status == SubscriptionStatus.ACTIVE))
+    ).all()
+    deliveries = [
+        {
+            "event_sequence": sequence,
+            "subscription_id": subscription.id,
+            "subject": event.subject or event.id,
+            "next_attempt_at": now,
+        }
+        for sequence, event, row in zip(sequences, recorded, rows, strict=True)
+        for subscription in subscriptions
+        if subscription_matches(subscription.event_types, subscription.agency, event, row["agency"])
+    ]
+    if deliveries:
+        await session.execute(insert(store.delivery), deliveries)
+    return recorded
+
+
 async def record_event(
     session: AsyncSession,
     store: EventStore,
@@ -39,30 +97,5 @@ async def record_event(
     time: dt.datetime | None = None,
 ) -> CloudEvent:
     """Add an event and one pending delivery per matching active subscription; flush, never commit."""
-    row = store.event(
-        id=new_event_id(),
-        type=event_type(name),
-        source=store.source,
-        subject=subject,
-        agency=agency,
-        time=time or utcnow(),
-        data=dict(data),
-    )
-    session.add(row)
-    await session.flush()
-    event = to_cloudevent(row)
-    subscriptions = await session.scalars(
-        select(store.subscription).where(store.subscription.status == SubscriptionStatus.ACTIVE)
-    )
-    for subscription in subscriptions:
-        if subscription_matches(subscription.event_types, subscription.agency, event, agency):
-            session.add(
-                store.delivery(
-                    event_sequence=row.sequence,
-                    subscription_id=subscription.id,
-                    subject=subject or row.id,
-                    next_attempt_at=utcnow(),
-                )
-            )
-    await session.flush()
+    (event,) = await record_events(session, store, [NewEvent(name, subject, data, agency, time)])
     return event
