@@ -183,7 +183,7 @@ async def test_deliveries_follow_the_filters_of_each_subscription(
     catalogue: Catalogue, catalog_database: RolledBackDatabase, tokens: TokenFactory
 ) -> None:
     admin = tokens.headers("admin")
-    wanted = {
+    wanted: dict[str, dict[str, Any]] = {
         "everything": {},
         "abolitions": {"event_types": ["procedure.abolished"]},
         "this-agency": {"agency": AGENCY["code"]},

@@ -77,9 +77,9 @@ async def record_events(session: AsyncSession, store: EventStore, events: Sequen
             "subject": event.subject or event.id,
             "next_attempt_at": now,
         }
-        for sequence, event, row in zip(sequences, recorded, rows, strict=True)
+        for sequence, event, wanted in zip(sequences, recorded, events, strict=True)
         for subscription in subscriptions
-        if subscription_matches(subscription.event_types, subscription.agency, event, row["agency"])
+        if subscription_matches(subscription.event_types, subscription.agency, event, wanted.agency)
     ]
     if deliveries:
         await session.execute(insert(store.delivery), deliveries)
