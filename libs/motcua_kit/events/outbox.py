@@ -29,6 +29,9 @@ def to_cloudevent(row: Any) -> CloudEvent:
     return CloudEvent(id=row.id, source=row.source, type=row.type, subject=row.subject, time=row.time, data=row.data)
 
 
+ID_CHUNK = 1000
+
+
 @dataclass(frozen=True, slots=True)
 class NewEvent:
     """An event to record: its short type name (``procedure.published``), subject, data and agency."""
@@ -62,28 +65,42 @@ async def record_events(session: AsyncSession, store: EventStore, events: Sequen
         }
         for e in events
     ]
-    table = store.event
-    sequences = (
-        await session.scalars(insert(table).returning(table.sequence, sort_by_parameter_order=True), rows)
-    ).all()
+    # No RETURNING: SQLite would then insert row by row to keep the order of generated keys. The
+    # sequences are read back by event id, and only when some subscription wants the events.
+    await session.execute(insert(store.event.__table__), rows)
     recorded = [CloudEvent(**{k: v for k, v in row.items() if k != "agency"}) for row in rows]
     subscriptions = (
         await session.scalars(select(store.subscription).where(store.subscription.status == SubscriptionStatus.ACTIVE))
     ).all()
-    deliveries = [
-        {
-            "event_sequence": sequence,
-            "subscription_id": subscription.id,
-            "subject": event.subject or event.id,
-            "next_attempt_at": now,
-        }
-        for sequence, event, wanted in zip(sequences, recorded, events, strict=True)
+    owed = [
+        (event, subscription)
+        for event, wanted in zip(recorded, events, strict=True)
         for subscription in subscriptions
         if subscription_matches(subscription.event_types, subscription.agency, event, wanted.agency)
     ]
-    if deliveries:
-        await session.execute(insert(store.delivery), deliveries)
+    if owed:
+        sequences = await _sequences(session, store, list(dict.fromkeys(event.id for event, _ in owed)))
+        deliveries = [
+            {
+                "event_sequence": sequences[event.id],
+                "subscription_id": subscription.id,
+                "subject": event.subject or event.id,
+                "next_attempt_at": now,
+            }
+            for event, subscription in owed
+        ]
+        await session.execute(insert(store.delivery.__table__), deliveries)
     return recorded
+
+
+async def _sequences(session: AsyncSession, store: EventStore, ids: list[str]) -> dict[str, int]:
+    """The outbox sequence of each event id (read in chunks: databases bound the parameters of a query)."""
+    found: dict[str, int] = {}
+    for start in range(0, len(ids), ID_CHUNK):
+        chunk = ids[start : start + ID_CHUNK]
+        rows = await session.execute(select(store.event.id, store.event.sequence).where(store.event.id.in_(chunk)))
+        found.update(dict(rows.all()))
+    return found
 
 
 async def record_event(
