@@ -16,7 +16,9 @@ from motcua_kit.events.metrics import delivery_backlog
 from motcua_kit.events.models import DeliveryStatus
 from motcua_kit.events.settings import EventSettings
 from motcua_kit.testing import RolledBackDatabase, TokenFactory, assert_problem
+from procedure_catalog.__main__ import dispatcher as catalogue_dispatcher
 from procedure_catalog.announcements.repository import AnnouncementRepository
+from procedure_catalog.config import CatalogSettings
 from procedure_catalog.events import STORE
 from procedure_catalog.models import EventDelivery, OutboxEvent
 from tests.events_contract import validate_event
@@ -248,3 +250,16 @@ async def test_metrics_show_what_subscribers_are_still_owed(
     figures = await delivery_backlog(catalog_database, STORE)
     assert figures["backlog"] == {("slow-sink", "waiting"): 1.0}
     assert set(figures["oldest"]) == {("slow-sink",)}
+
+
+def test_the_dispatch_command_builds_the_catalogues_dispatcher_from_its_settings(
+    monkeypatch: pytest.MonkeyPatch, catalog_database: RolledBackDatabase
+) -> None:
+    monkeypatch.setenv("CATALOG_EVENTS__MAX_ATTEMPTS", "4")
+    monkeypatch.setenv(
+        "CATALOG_EVENTS__SUBSCRIPTIONS", '[{"name": "city", "url": "https://x.vn/h", "secret": "whsec_eA=="}]'
+    )
+    dispatcher = catalogue_dispatcher(CatalogSettings(_env_file=None), catalog_database)
+    assert dispatcher.store is STORE
+    assert dispatcher.settings.max_attempts == 4
+    assert [s.name for s in dispatcher.settings.subscriptions] == ["city"]

@@ -20,6 +20,7 @@ from motcua_kit.events.envelope import CloudEvent, new_event_id
 from motcua_kit.events.models import DeliveryStatus
 from motcua_kit.events.settings import EventSettings
 from motcua_kit.testing import RolledBackDatabase, TokenFactory, api_client, assert_problem
+from satisfaction_survey.__main__ import dispatcher as survey_dispatcher
 from satisfaction_survey.config import SurveySettings
 from satisfaction_survey.events import STORE
 from satisfaction_survey.main import create_app
@@ -407,3 +408,15 @@ async def test_the_inbox_takes_only_events_signed_with_its_secret(
     )
     async with api_client(closed) as no_inbox:
         assert_problem(await deliver(no_inbox, returned_event()), 503, "inbox_disabled")
+
+
+def test_the_dispatch_command_builds_the_surveys_dispatcher_from_its_settings(
+    monkeypatch: pytest.MonkeyPatch, survey_database: RolledBackDatabase
+) -> None:
+    monkeypatch.setenv("SURVEY_EVENTS__BATCH_SIZE", "7")
+    monkeypatch.setenv("SURVEY_EVENTS__INBOX_SECRET", INBOX_SECRET)
+    settings = SurveySettings(_env_file=None)
+    dispatcher = survey_dispatcher(settings, survey_database)
+    assert (dispatcher.store, dispatcher.settings.batch_size) == (STORE, 7)
+    assert settings.events.inbox_secret is not None
+    assert settings.events.inbox_secret.get_secret_value() == INBOX_SECRET
