@@ -18,7 +18,7 @@ from motcua_kit.db import Database, create_engine, utcnow
 from motcua_kit.events.dispatcher import Dispatcher, backoff_delay, new_secret
 from motcua_kit.events.envelope import CloudEvent, new_event_id
 from motcua_kit.events.models import DeliveryStatus
-from motcua_kit.events.outbox import record_event
+from motcua_kit.events.outbox import NewEvent, record_event, record_events
 from motcua_kit.events.settings import DeclaredSubscription, EventSettings
 from motcua_kit.events.subscriptions import sync_declared_subscriptions
 from motcua_kit.settings import DatabaseSettings
@@ -169,6 +169,25 @@ async def test_filters_by_type_and_agency(database: Database) -> None:
             ).all()
         )
     assert names == {"everything"}
+
+
+async def test_many_events_are_recorded_at_once_in_order(database: Database) -> None:
+    await subscribe(database, "returned-only", types=["parcel.returned"])
+    await subscribe(database, "everything")
+    wanted = [
+        NewEvent("parcel.returned" if n % 3 == 0 else "parcel.received", f"P{n}", {"code": f"P{n}"}, "SNGV")
+        for n in range(30)
+    ]
+    async with database.transaction() as session:
+        recorded = await record_events(session, STORE, wanted)
+        assert await record_events(session, STORE, []) == []
+    assert [e.subject for e in recorded] == [f"P{n}" for n in range(30)]
+    async with database.transaction(write=False) as session:
+        events = (await session.scalars(select(OutboxEvent).order_by(OutboxEvent.sequence))).all()
+        deliveries = (await session.execute(select(Subscription.name, Delivery.subject).join(Subscription))).all()
+    assert [(e.id, e.subject, e.type) for e in events] == [(e.id, e.subject, e.type) for e in recorded]
+    assert sum(1 for name, _ in deliveries if name == "everything") == 30
+    assert {subject for name, subject in deliveries if name == "returned-only"} == {f"P{n}" for n in range(0, 30, 3)}
 
 
 async def test_order_per_subject_holds_through_failures(database: Database) -> None:
