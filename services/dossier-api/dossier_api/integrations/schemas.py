@@ -5,7 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from dossier_api.dossiers.schemas import Address, PhoneNumber, ProcedureCode, ShortText, check_identity_number
 from dossier_api.models import ApplicantType
@@ -21,6 +30,12 @@ class PortalDocument(BaseModel):
     TenGiayTo: ShortText = Field(description="The dossier component, as the procedure names it.")
     SoBanChinh: int = Field(default=0, ge=0, le=100, description="Originals.")
     SoBanSao: int = Field(default=0, ge=0, le=100, description="Copies.")
+
+    @model_validator(mode="after")
+    def _something_handed_in(self) -> PortalDocument:
+        if self.SoBanChinh == 0 and self.SoBanSao == 0:
+            raise ValueError("a document needs at least one original or one copy")
+        return self
 
 
 class PortalDossierIn(BaseModel):

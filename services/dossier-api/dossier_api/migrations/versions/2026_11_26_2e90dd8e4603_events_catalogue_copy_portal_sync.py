@@ -152,6 +152,7 @@ def upgrade() -> None:
         "ix_dossiers_external_reference", "dossiers", ["external_system", "external_reference"], unique=True
     )
 
+
 def downgrade() -> None:
     op.drop_index("ix_dossiers_external_reference", table_name="dossiers")
     op.drop_column("dossiers", "external_reference")
