@@ -174,6 +174,9 @@ async def test_a_dossier_filed_online_is_registered_then_received(
         "registered",
     )
     assert (registered["data"]["portal_status"], registered["data"]["received_at"]) == (1, None)
+    # An applicant is never named by account in an event (a citizen's account id may be their ID number).
+    assert registered["data"]["actor"] == {"subject": "applicant", "role": "citizen", "unit": None}
+    assert "citizen-9" not in json.dumps(registered)
     assert (received["type"], received["data"]["action"], received["data"]["status"]) == (
         "vn.motcua.dossier.received",
         "receive",

@@ -22,8 +22,9 @@ from dossier_api.dispatch import DossierDispatcher, portal_subscription
 from dossier_api.events.store import STORE
 from dossier_api.main import create_app
 from dossier_api.models import EventDelivery
+from dossier_api.portal import sender as sender_module
 from dossier_api.portal.client import PortalClient
-from dossier_api.portal.mapping import fee_kind, parse_portal_date, portal_date
+from dossier_api.portal.mapping import dossier_record, fee_kind, parse_portal_date, portal_date
 from motcua_kit.events.models import DeliveryStatus
 from motcua_kit.events.settings import EventSettings
 from motcua_kit.events.subscriptions import sync_declared_subscriptions
@@ -286,12 +287,37 @@ async def test_a_refusal_is_retried_and_shown_to_staff(stack: Stack, tokens: Tok
     assert await stack.dispatcher.run_once() == 1
     status = await stack.sync_status(tokens, code)
     assert (status["created_on_portal"], status["pending_events"], status["in_step"]) == (False, 1, False)
-    assert "refused (-1)" in status["last_error"]
+    assert status["last_error"] == "DongBoHoSoMC refused (-1): Hệ thống tạm thời từ chối yêu cầu"
     assert status["last_success_at"] is None
+    assert await delivery_errors(stack) == ["DongBoHoSoMC refused (-1)"]
     await stack.drain()
     status = await stack.sync_status(tokens, code)
     assert (status["created_on_portal"], status["last_error"], status["pending_events"]) == (True, None, 0)
     assert status["attempts"] == 2
+
+
+async def delivery_errors(stack: Stack) -> list[str | None]:
+    async with stack.database.transaction(write=False) as session:
+        return list((await session.scalars(select(EventDelivery.last_error).order_by(EventDelivery.id))).all())
+
+
+async def test_a_payload_the_portal_rejects_is_explained_to_staff_not_to_the_logs(
+    stack: Stack, tokens: TokenFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def without_the_agency(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        record = dossier_record(*args, **kwargs)
+        del record["DonViXuLy"]
+        return record
+
+    monkeypatch.setattr(sender_module, "dossier_record", without_the_agency)
+    code = (await receive(stack.api, tokens))["code"]
+    assert await stack.dispatcher.run_once() == 1
+    state = await stack.state()
+    # Create refused as invalid; the update then refused as unknown: the first refusal is the one reported.
+    assert [c["ok"] for c in calls(state)] == [False, False]
+    status = await stack.sync_status(tokens, code)
+    assert status["last_error"].startswith("DongBoHoSoMC refused (1): Dữ liệu không hợp lệ: 'DonViXuLy' is a required")
+    assert await delivery_errors(stack) == ["DongBoHoSoMC refused (1)"]
 
 
 async def test_a_portal_down_past_the_tries_dead_letters_until_staff_retrigger(

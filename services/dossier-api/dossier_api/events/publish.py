@@ -28,6 +28,7 @@ _OWN_TYPE = {
 _CLOCK_STARTS = frozenset({"receive", "complete_supplement"})
 # The event contract's words where they differ from the timeline's.
 _EVENT_ACTION = {"return_result": "return"}
+_APPLICANT_ROLES = frozenset({"citizen", "intermediary"})
 _RETURN_METHOD = {ReturnMethod.IN_PERSON: "in_person", ReturnMethod.POST: "postal", ReturnMethod.ONLINE: "online"}
 
 
@@ -43,6 +44,14 @@ def event_name(step: TimelineEntry) -> str:
     if step.action in _CLOCK_STARTS and step.status_after is DossierStatus.RECEIVED:
         return types.RECEIVED
     return _OWN_TYPE.get(step.action, types.STATUS_CHANGED)
+
+
+def actor_of(step: TimelineEntry) -> dict[str, Any]:
+    """Who acted: an officer or a system by account; an applicant (or intermediary) only as such, since
+    a citizen's account id may be their identity number."""
+    if step.actor_role in _APPLICANT_ROLES:
+        return {"subject": "applicant", "role": step.actor_role, "unit": None}
+    return {"subject": step.actor_subject, "role": step.actor_role, "unit": step.actor_unit}
 
 
 def _iso(instant: dt.datetime | None) -> str | None:
@@ -62,7 +71,7 @@ def dossier_event_data(dossier: Dossier, step: TimelineEntry, *, handled_by: str
         "status": dossier.status.value,
         "portal_status": dossier.status.portal_code,
         "action": _EVENT_ACTION.get(step.action, step.action),
-        "actor": {"subject": step.actor_subject, "role": step.actor_role, "unit": step.actor_unit},
+        "actor": actor_of(step),
         "occurred_at": _iso(step.at),
         "received_at": _iso(dossier.received_at),
         "due_at": _iso(dossier.due_at),

@@ -46,7 +46,7 @@ class PortalDossierIn(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    MaHoSo: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[\x21-\x7e]{1,100}$")] = Field(
+    MaHoSo: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[\x21-\x7e]{1,50}$")] = Field(
         description="The portal's code for the dossier, kept as its external reference; sent again, a replay."
     )
     MaTTHC: ProcedureCode = Field(description="National code of the procedure.")

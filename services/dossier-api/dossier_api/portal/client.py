@@ -25,7 +25,8 @@ class PortalAnswer:
     accepted: bool
     refused: bool  # the portal answered and said no (as opposed to not answering)
     status_code: int | None
-    message: str
+    message: str  # for the sync record: may quote the payload (the portal's validation messages do)
+    summary: str = ""  # for the delivery record and logs: never the portal's own words
 
     @property
     def failure(self) -> str:
@@ -53,7 +54,8 @@ class PortalClient:
             return PortalAnswer(False, False, response.status_code, f"{service}: the answer is not the portal's")
         if code == "0":
             return PortalAnswer(True, False, response.status_code, "")
-        return PortalAnswer(False, True, response.status_code, f"{service} refused ({code}): {message}")
+        summary = f"{service} refused ({code[:20]})"
+        return PortalAnswer(False, True, response.status_code, f"{summary}: {message}", summary)
 
     async def sync_dossiers(self, base_url: str, records: list[dict[str, Any]], *, updating: bool) -> PortalAnswer:
         body = {"service": DOSSIER_SYNC, "isUpdating": updating, "data": records}

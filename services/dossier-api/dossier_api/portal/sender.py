@@ -59,11 +59,13 @@ class SyncProgress:
     accepted_digest: str | None
     last_step_id: int
     steps_sent: int = 0
-    error: str | None = None
+    error: str | None = None  # kept in the sync record, for staff
+    summary: str | None = None  # told to the dispatcher (delivery record, logs): no quote of the payload
     status_code: int | None = None
 
     def fail(self, answer: PortalAnswer) -> None:
         self.error, self.status_code = answer.failure, answer.status_code
+        self.summary = answer.summary or answer.failure
 
 
 class NationalPortalSender:
@@ -108,11 +110,11 @@ class NationalPortalSender:
         try:
             await self.sync(self.client, subscription.url, state, progress)
         except MappingError as exc:
-            progress.error = str(exc)
+            progress.error = progress.summary = str(exc)
         await self._save(state, progress, started)
         if progress.error is not None:
             log.warning("portal sync failed", dossier=code, status=progress.status_code)
-            return Outcome(False, progress.status_code, progress.error)
+            return Outcome(False, progress.status_code, progress.summary)
         return Outcome(True, progress.status_code or httpx.codes.OK)
 
     async def sync(self, client: PortalClient, base_url: str, state: DossierState, progress: SyncProgress) -> None:
