@@ -128,6 +128,7 @@ async def test_concurrent_calls_with_one_portal_code_make_one_dossier(
         ({"NgayNopHoSo": "20261340250000"}, {"NgayNopHoSo"}),
         ({"NgayNopHoSo": "2026-03-09"}, {"NgayNopHoSo"}),
         ({"NgayNopHoSo": "18000101000000"}, {"NgayNopHoSo"}),
+        ({"NgayNopHoSo": "21000101000000"}, {"NgayNopHoSo"}),  # in the future
         ({"MaDoiTuong": "048090001234"}, {"MaDoiTuong"}),  # a citizen's number on an organisation
         ({"SoDienThoai": "12345"}, {"SoDienThoai"}),
         ({"HinhThuc": "1", "DiaChiNhanKetQua": None}, {"DiaChiNhanKetQua"}),

@@ -17,8 +17,10 @@ from pydantic import (
 )
 
 from dossier_api.dossiers.schemas import Address, PhoneNumber, ProcedureCode, ShortText, check_identity_number
+from dossier_api.dossiers.rules import SUBMISSION_CLOCK_SKEW
 from dossier_api.models import ApplicantType
 from dossier_api.portal.mapping import APPLICANT_TYPE_CODE, parse_portal_date
+from motcua_kit.db import utcnow
 from motcua_kit.timezone import EARLIEST, LATEST
 
 PORTAL_APPLICANT_TYPE = {code: kind for kind, code in APPLICANT_TYPE_CODE.items()}
@@ -84,6 +86,8 @@ class PortalDossierIn(BaseModel):
             raise ValueError("not a date and time in yyyyMMddHHmmss") from exc
         if not EARLIEST <= instant <= LATEST:
             raise ValueError(f"must be between {EARLIEST:%Y} and {LATEST:%Y}")
+        if instant > utcnow() + SUBMISSION_CLOCK_SKEW:
+            raise ValueError("must not be in the future")
         return value
 
     @field_validator("DiaChiNhanKetQua")
