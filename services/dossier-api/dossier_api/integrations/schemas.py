@@ -16,8 +16,8 @@ from pydantic import (
     model_validator,
 )
 
-from dossier_api.dossiers.schemas import Address, PhoneNumber, ProcedureCode, ShortText, check_identity_number
 from dossier_api.dossiers.rules import SUBMISSION_CLOCK_SKEW
+from dossier_api.dossiers.schemas import Address, PhoneNumber, ProcedureCode, ShortText, check_identity_number
 from dossier_api.models import ApplicantType
 from dossier_api.portal.mapping import APPLICANT_TYPE_CODE, parse_portal_date
 from motcua_kit.db import utcnow
