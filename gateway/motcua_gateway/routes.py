@@ -39,6 +39,7 @@ ROUTE_TABLE: tuple[RouteEntry, ...] = (
     RouteEntry("/api/v1/tracking", UpstreamName.DOSSIER),
     RouteEntry("/api/v1/calendars", UpstreamName.DOSSIER),
     RouteEntry("/api/v1/integrations", UpstreamName.DOSSIER),
+    RouteEntry("/api/v1/subscriptions/dossiers", UpstreamName.DOSSIER),
     RouteEntry("/api/v1/surveys", UpstreamName.SURVEY),
     RouteEntry("/api/v1/subscriptions/surveys", UpstreamName.SURVEY),
 )
