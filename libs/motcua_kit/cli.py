@@ -102,6 +102,9 @@ def main(command: ServiceCommand, argv: Sequence[str] | None = None) -> int:
     if args.command == "migrate":
         upgrade(command.migrations, settings.database.url, args.revision)
         log.info("database migrated", revision=args.revision)
+        if command.dispatcher is not None:
+            # Before the service serves: events written from the first request on find their subscribers.
+            asyncio.run(_sync_subscriptions(command.dispatcher, settings))
     elif args.command == "revision":
         make_revision(command.migrations, settings.database.url, args.message, autogenerate=not args.empty)
     elif args.command == "current":
@@ -134,8 +137,7 @@ async def _dispatch(factory: DispatcherFactory, settings: ServiceSettings, heart
     """Run the dispatcher until SIGINT or SIGTERM, then finish the round in hand and stop."""
     database = Database.from_settings(settings.database)
     dispatcher = factory(settings, database)
-    async with database.transaction() as session:
-        await sync_declared_subscriptions(session, dispatcher.store, dispatcher.settings.subscriptions)
+    await _declare(dispatcher)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -147,6 +149,22 @@ async def _dispatch(factory: DispatcherFactory, settings: ServiceSettings, heart
         stop.set()
         if beating is not None:
             await beating
+        await dispatcher.aclose()
+        await database.dispose()
+
+
+async def _declare(dispatcher: Dispatcher) -> None:
+    """Create or update the subscriptions the configuration declares (matched by name)."""
+    async with dispatcher.database.transaction() as session:
+        await sync_declared_subscriptions(session, dispatcher.store, dispatcher.settings.subscriptions)
+
+
+async def _sync_subscriptions(factory: DispatcherFactory, settings: ServiceSettings) -> None:
+    database = Database.from_settings(settings.database)
+    dispatcher = factory(settings, database)
+    try:
+        await _declare(dispatcher)
+    finally:
         await dispatcher.aclose()
         await database.dispose()
 

@@ -23,6 +23,14 @@ pytestmark = pytest.mark.e2e
 Stack = tuple[dict[str, int], Path, subprocess.Popen[bytes]]
 
 
+PROCESS_PREFIXES = ("GATEWAY", "CATALOG", "DOSSIER", "SURVEY", "FAKE_PORTAL")
+
+
+def own_environment() -> dict[str, str]:
+    """This process's environment without any motcua setting a developer may have exported."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(tuple(p + "_" for p in PROCESS_PREFIXES))}
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -33,8 +41,8 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     var = tmp_path_factory.mktemp("var")
-    ports = {name: free_port() for name in ("GATEWAY", "CATALOG", "DOSSIER", "SURVEY")}
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GATEWAY_", "CATALOG_", "DOSSIER_", "SURVEY_"))}
+    ports = {name: free_port() for name in PROCESS_PREFIXES}
+    env = own_environment()
     env.update({f"{name}_PORT": str(port) for name, port in ports.items()})
     env.update({f"{name}_LOG_LEVEL": "WARNING" for name in ports})
     log = (var / "launcher.log").open("wb")
@@ -121,7 +129,7 @@ def test_an_api_key_made_with_the_cli_works_across_real_processes(stack: Stack) 
     """The gateway checks the key and forwards its own token; dossier-api verifies that token itself."""
     ports, var, _ = stack
     gateway = f"http://127.0.0.1:{ports['GATEWAY']}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GATEWAY_", "CATALOG_", "DOSSIER_", "SURVEY_"))}
+    env = own_environment()
     env.update({f"{name}_PORT": str(port) for name, port in ports.items()})
     env = stack_environment(var, processes(env), base=env)
     created = subprocess.run(

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx
 
-from motcua_tools.stack import Process, processes, stack_environment
+from motcua_tools.stack import FAKE_PORTAL, Process, processes, stack_environment
 
 GRACE_SECONDS = 10.0
 READY_TIMEOUT_SECONDS = 60.0
@@ -46,7 +46,8 @@ async def wait_ready(proc: Process, child: asyncio.subprocess.Process, client: h
         if child.returncode is not None:
             raise SystemExit(f"{proc.name} exited with status {child.returncode}")
         with contextlib.suppress(httpx.HTTPError):
-            if (await client.get(f"{proc.url}/readyz", timeout=1.0)).status_code == 200:
+            path = "/livez" if proc.package == FAKE_PORTAL else "/readyz"
+            if (await client.get(f"{proc.url}{path}", timeout=1.0)).status_code == 200:
                 return
         await asyncio.sleep(0.2)
     raise SystemExit(f"{proc.name} was not ready after {READY_TIMEOUT_SECONDS:.0f} s")
@@ -75,6 +76,7 @@ def banner(procs: list[Process]) -> str:
         f"  Catalogue            {gateway.url}/api/v1/procedures",
         f"  Readiness            {gateway.url}/readyz",
         *(f"  {p.name:<20} {p.url}" for p in procs if p.name != "gateway"),
+        "  Events               each service's dispatcher delivers its events (docs/events.md)",
         "  A token              make token ROLE=reception_officer   (roles: see README)",
         "  An API key           make api-key CLIENT=city-one-stop ROLES=integration",
         "Press Ctrl-C to stop.",
@@ -97,10 +99,15 @@ async def main(var_dir: Path, *, seed: bool) -> int:
         for proc in procs:
             # Own session: Ctrl-C reaches the launcher only, which then stops the children in order.
             children[proc.name] = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", proc.package, "serve", env=env, start_new_session=True
+                *proc.serve_argv(), env=env, start_new_session=True
             )
         async with httpx.AsyncClient() as client:
             await asyncio.gather(*(wait_ready(p, children[p.name], client) for p in procs))
+        for proc in procs:
+            if proc.dispatches:
+                children[f"{proc.name} dispatcher"] = await asyncio.create_subprocess_exec(
+                    sys.executable, "-m", proc.package, "dispatch", env=env, start_new_session=True
+                )
         sys.stderr.write(banner(procs) + "\n")
         exits = [asyncio.ensure_future(c.wait()) for c in children.values()]
         stop_wait = asyncio.ensure_future(stopping.wait())
