@@ -206,7 +206,7 @@ async def test_statistics_of_a_quarter(client: httpx.AsyncClient, tokens: TokenF
     assert stats["in_progress"] == {"total": 2, "in_time": 1, "overdue": 1}
     assert (stats["refused"], stats["withdrawn"], stats["stopped"]) == (1, 1, 0)
     assert (stats["online_share"], stats["postal_share"], stats["paid_online"]) == (0.6, 0.2, 1)
-    assert stats["monthly"] == [
+    assert [{k: v for k, v in row.items() if k != "links"} for row in stats["monthly"]] == [
         {
             "month": "2025-01",
             "received": 1,

@@ -42,6 +42,9 @@ class MonthRow(BaseModel):
     late: int
     refused: int
     withdrawn: int
+    links: dict[str, str] = Field(
+        description="Each figure of the row -> the dossier list (`GET /api/v1/dossiers?...`) that produces it."
+    )
 
 
 class DossierStats(BaseModel):
@@ -60,4 +63,13 @@ class DossierStats(BaseModel):
     online_share: float | None = Field(description="Share of new receptions filed online, 0-1.")
     postal_share: float | None = Field(description="Share of new receptions filed by post, 0-1.")
     paid_online: int = Field(description="New receptions whose fees were paid online.")
+    paid: int = Field(description="New receptions whose fees were paid, by any method.")
+    paid_online_share: float | None = Field(description="paid_online / paid, 0-1.")
+    results_online: int = Field(description="Resolved in the period with the result returned online.")
     monthly: list[MonthRow]
+    links: dict[str, str] = Field(
+        description=(
+            "Each count, by its path in this document (`received.new`, `resolved.late`, `in_progress.overdue`,"
+            " ...) -> the dossier list (`GET /api/v1/dossiers?...`) whose `total` is that count."
+        )
+    )
