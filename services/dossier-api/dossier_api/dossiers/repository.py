@@ -119,7 +119,7 @@ class DossierFilter:
     agency_code: str | None = None
     officer: str | None = None
     overdue: bool | None = None
-    timeliness: Timeliness | None = None
+    timeliness: Sequence[Timeliness] = ()
     due_before: dt.datetime | None = None
     received_from: dt.date | None = None
     received_to: dt.date | None = None
@@ -274,8 +274,8 @@ class DossierRepository:
             conditions.append(Dossier.assigned_officer == filters.officer)
         if filters.intermediary_code is not None:
             conditions.append(Dossier.intermediary_code == filters.intermediary_code)
-        if filters.timeliness is not None:
-            conditions.append(Dossier.timeliness == filters.timeliness)
+        if filters.timeliness:
+            conditions.append(Dossier.timeliness.in_(list(filters.timeliness)))
         if filters.due_before is not None:
             conditions.append(Dossier.due_at < filters.due_before)
         if filters.received_from is not None:

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 
+from dossier_api.calendar.rules import Progress
 from dossier_api.calendars.repository import CalendarRepository
 from dossier_api.calendars.service import CalendarService
 from dossier_api.catalog.client import CatalogClient, ProcedureVersion
@@ -17,7 +18,6 @@ from dossier_api.dossiers.schemas import DossierCode, DossierCreate, DossierRead
 from dossier_api.dossiers.service import DossierService, request_fingerprint
 from dossier_api.dossiers.timeline_schemas import TimelineEntryRead
 from dossier_api.dossiers.views import dossier_etag, to_read, to_receipt, to_summary
-from dossier_api.calendar.rules import Progress
 from dossier_api.models import Channel, DossierStatus, ReturnMethod, Timeliness
 from motcua_kit.auth import Principal, Role, require_roles
 from motcua_kit.concurrency import set_etag
@@ -118,7 +118,9 @@ async def list_dossiers(
     agency: Annotated[str | None, Query(max_length=20, description="Receiving or current agency.")] = None,
     officer: Annotated[str | None, Query(max_length=100, description="Assigned officer.")] = None,
     overdue: Annotated[bool | None, Query(description="In progress and past the due date (or not).")] = None,
-    timeliness: Timeliness | None = None,
+    timeliness: Annotated[
+        list[Timeliness] | None, Query(max_length=3, description="Early, on time, late (repeat for several).")
+    ] = None,
     due_before: Instant | None = None,
     received_from: dt.date | None = None,
     received_to: dt.date | None = None,
@@ -137,7 +139,9 @@ async def list_dossiers(
         Progress | None,
         Query(description="In progress at the end of `progress_on` and, judged then, in time or overdue."),
     ] = None,
-    progress_on: Annotated[dt.date | None, Query(description="The day `progress` is judged at (default today).")] = None,
+    progress_on: Annotated[
+        dt.date | None, Query(description="The day `progress` is judged at (default today).")
+    ] = None,
     paid: Annotated[bool | None, Query(description="Fees paid (by any method) or not.")] = None,
     paid_online: Annotated[bool | None, Query(description="Fees paid online or not.")] = None,
     return_method: Annotated[ReturnMethod | None, Query(description="How the result goes back.")] = None,
@@ -152,7 +156,7 @@ async def list_dossiers(
         agency_code=agency,
         officer=officer,
         overdue=overdue,
-        timeliness=timeliness,
+        timeliness=timeliness or (),
         due_before=due_before,
         received_from=received_from,
         received_to=received_to,

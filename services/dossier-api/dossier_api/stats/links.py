@@ -15,7 +15,8 @@ from dossier_api.calendar.rules import Progress
 from dossier_api.models import Channel, DossierStatus, ReturnMethod, Timeliness
 
 LIST_PATH = "/api/v1/dossiers"
-Params = Mapping[str, str]
+Params = Mapping[str, str | list[str]]
+ON_TIME_OR_EARLY = [Timeliness.EARLY.value, Timeliness.ON_TIME.value]
 
 _FINISHED_STATUSES = {
     "refused": DossierStatus.REFUSED,
@@ -41,22 +42,22 @@ class DrillDown:
             self.scope["procedure"] = procedure
 
     def url(self, params: Params) -> str:
-        return f"{LIST_PATH}?{urlencode({**self.scope, **params})}"
+        return f"{LIST_PATH}?{urlencode({**self.scope, **params}, doseq=True)}"
 
     # -- the sets of dossiers the figures count -----------------------------------------------------
 
-    def received_in(self, first: dt.date, last: dt.date) -> dict[str, str]:
+    def received_in(self, first: dt.date, last: dt.date) -> dict[str, str | list[str]]:
         return {"received_from": _day(first), "received_to": _day(last)}
 
-    def carried_over(self) -> dict[str, str]:
+    def carried_over(self) -> dict[str, str | list[str]]:
         """In progress when the day before the period ended."""
         day_before = _day(self.first - dt.timedelta(days=1))
         return {"received_to": day_before, "open_after": day_before}
 
-    def resolved_in(self, first: dt.date, last: dt.date) -> dict[str, str]:
+    def resolved_in(self, first: dt.date, last: dt.date) -> dict[str, str | list[str]]:
         return {"resolved_from": _day(first), "resolved_to": _day(last)}
 
-    def finished_in(self, first: dt.date, last: dt.date, status: DossierStatus) -> dict[str, str]:
+    def finished_in(self, first: dt.date, last: dt.date, status: DossierStatus) -> dict[str, str | list[str]]:
         return {"finished_from": _day(first), "finished_to": _day(last), "status": status.value}
 
     def links(self) -> dict[str, str]:
@@ -82,6 +83,7 @@ class DrillDown:
             params[f"received.carried_over_by_channel.{channel.value}"] = {**carried, "channel": channel.value}
         for label in Timeliness:
             params[f"resolved.{label.value}"] = {**resolved, "timeliness": label.value}
+        params["resolved.on_time_or_early"] = {**resolved, "timeliness": ON_TIME_OR_EARLY}
         for name, status in _FINISHED_STATUSES.items():
             params[name] = self.finished_in(self.first, self.last, status)
         return {path: self.url(values) for path, values in params.items()}
@@ -96,6 +98,7 @@ class DrillDown:
         params: dict[str, Params] = {"received": self.received_in(first, last), "resolved": resolved}
         for label in Timeliness:
             params[label.value] = {**resolved, "timeliness": label.value}
+        params["on_time_or_early"] = {**resolved, "timeliness": ON_TIME_OR_EARLY}
         for name in ("refused", "withdrawn"):
             params[name] = self.finished_in(first, last, _FINISHED_STATUSES[name])
         return {name: self.url(values) for name, values in params.items()}

@@ -24,6 +24,7 @@ class Resolved(BaseModel):
     early: int
     on_time: int
     late: int
+    on_time_or_early: int
     on_time_or_early_rate: float | None = Field(description="(early + on time) / resolved, 0-1.")
 
 
@@ -40,6 +41,7 @@ class MonthRow(BaseModel):
     early: int
     on_time: int
     late: int
+    on_time_or_early: int
     refused: int
     withdrawn: int
     links: dict[str, str] = Field(

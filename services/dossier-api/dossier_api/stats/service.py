@@ -46,10 +46,11 @@ class StatsService:
         series = await self.repository.monthly(first, last, agency, procedure)
         zero = {"received": 0, "resolved": 0, "early": 0, "on_time": 0, "late": 0, "refused": 0, "withdrawn": 0}
         drill = DrillDown(first, last, agency, procedure)
-        monthly = [
-            MonthRow(month=month, links=drill.month_links(month), **{**zero, **series.get(month, {})})
-            for month in months_between(first, last)
-        ]
+        monthly = []
+        for month in months_between(first, last):
+            counts = {**zero, **series.get(month, {})}
+            counts["on_time_or_early"] = counts["early"] + counts["on_time"]
+            monthly.append(MonthRow(month=month, links=drill.month_links(month), **counts))
         resolved = totals["resolved"]
         on_time_or_early = totals["resolved_early"] + totals["resolved_on_time"]
         return DossierStats(
@@ -75,6 +76,7 @@ class StatsService:
                 early=totals["resolved_early"],
                 on_time=totals["resolved_on_time"],
                 late=totals["resolved_late"],
+                on_time_or_early=on_time_or_early,
                 on_time_or_early_rate=_share(on_time_or_early, resolved),
             ),
             in_progress=InProgress(
