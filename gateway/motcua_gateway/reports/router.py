@@ -37,7 +37,14 @@ from motcua_kit.errors import Forbidden, Unauthorized, problem_responses
 from motcua_kit.i18n import AcceptLanguage, negotiate_language, set_content_language
 from motcua_kit.timezone import local_date
 
-router = APIRouter(prefix="/reports", tags=["reports"])
+
+
+def no_store(response: Response) -> None:
+    """Figures for staff are not kept by shared caches (the public summary says otherwise)."""
+    response.headers["Cache-Control"] = "no-store"
+
+
+router = APIRouter(prefix="/reports", tags=["reports"], dependencies=[Depends(no_store)])
 
 READERS = frozenset({Role.REPORTER, Role.LEADER})
 SECURED: dict[str, Any] = {"security": [{"bearerAuth": []}, {"apiKeyAuth": []}]}
@@ -158,6 +165,7 @@ async def overview(
     content = render(result, card, labels, settings.public_base_url)
     response = Response(content, media_type=MEDIA_TYPES[format_])
     response.headers["Content-Disposition"] = f'attachment; filename="{_filename(result, format_.value)}"'
+    response.headers["Cache-Control"] = "no-store"
     set_content_language(response, language)
     return response
 
