@@ -20,8 +20,9 @@ import orjson
 import time_machine
 
 from motcua_kit.testing import TokenFactory
-from tests.procedure_catalog.factories import Catalogue, procedure_payload
-from tests.satisfaction_survey.factories import BASE as SURVEY, publish
+from tests.procedure_catalog.factories import Catalogue
+from tests.satisfaction_survey.factories import BASE as SURVEY
+from tests.satisfaction_survey.factories import publish
 
 HANOI = dt.timezone(dt.timedelta(hours=7))
 IN_PERSON = {"channel": "in_person", "processing_time": {"value": 5, "unit": "working_days"}}
@@ -166,9 +167,11 @@ def make_dossiers(count: int, seed: int = 766) -> list[LegacyDossier]:
         per_day[agency, day] += 1
         code = f"{agency}-{day:%y%m%d}-{per_day[agency, day]:04d}"
         channel = rng.choice(("in_person", "in_person", "online", "online", "postal"))
-        due = day + dt.timedelta(days=rng.choice((5, 7, 10, 14, 20)))
+        due: dt.date | None = day + dt.timedelta(days=rng.choice((5, 7, 10, 14, 20)))
         roll = rng.random()
-        resolved = finished = None
+        received: dt.date | None
+        resolved: dt.date | None = None
+        finished: dt.date | None = None
         return_method = None
         if roll < 0.05:
             outcome, received, due, finished = "refused", None, None, day

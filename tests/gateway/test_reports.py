@@ -180,7 +180,7 @@ async def test_a_service_down_leaves_its_part_missing_not_the_overview(
     ("transport", "code"),
     [(ASGITransport(failing_app), "upstream_refused"), (ASGITransport(echo_app), "bad_answer")],
 )
-async def test_a_refusing_or_garbled_service_is_a_missing_part(
+async def test_a_refusing_or_garbled_service_is_a_missing_part(  # noqa: PLR0917 - pytest fixtures
     service_transports: dict[UpstreamName, Transport],
     gateway_database: RolledBackDatabase,
     tokens: TokenFactory,
@@ -406,7 +406,9 @@ async def test_the_overview_as_a_printable_pdf(gateway: httpx.AsyncClient, token
     assert PUBLIC_URL + sngv["monthly"][0]["received"]["list"] in uris
     # The chart: one filled rectangle per non-zero column.
     columns = sum(1 for m in sngv["monthly"] for key in ("received", "on_time_or_early") if m[key]["value"])
-    drawing = reader.pages[0].get_contents().get_data().decode("latin-1")
+    contents = reader.pages[0].get_contents()
+    assert contents is not None
+    drawing = contents.get_data().decode("latin-1")
     assert drawing.count(" re f") >= columns
     assert overview["dossiers"]["received"]["new"]["value"] >= sngv["dossiers"]["received"]["new"]["value"]
     assert not any(value in text for value in PERSONAL)

@@ -38,7 +38,6 @@ from motcua_kit.i18n import AcceptLanguage, negotiate_language, set_content_lang
 from motcua_kit.timezone import local_date
 
 
-
 def no_store(response: Response) -> None:
     """Figures for staff are not kept by shared caches (the public summary says otherwise)."""
     response.headers["Cache-Control"] = "no-store"
