@@ -168,18 +168,16 @@ def satisfaction_section(stats: SurveyStatsInput) -> SatisfactionSection:
 def _month(
     month: str, dossiers: DossierMonthInput | None, satisfaction: SurveyMonthInput | None, survey_known: bool
 ) -> MonthRead:
-    def counted(name: str, value: int) -> Count | None:
-        return _count(value, dossiers.links, name) if dossiers is not None else None
-
+    counted = dict.fromkeys(("received", "resolved", "on_time_or_early", "late"))
+    if dossiers is not None:
+        counted = {name: _count(getattr(dossiers, name), dossiers.links, name) for name in counted}
+    # The survey's series may skip months without responses: zero, when the survey answered at all.
+    none = 0 if survey_known else None
     return MonthRead(
         month=month,
-        received=counted("received", dossiers.received) if dossiers else None,
-        resolved=counted("resolved", dossiers.resolved) if dossiers else None,
-        on_time_or_early=counted("on_time_or_early", dossiers.on_time_or_early) if dossiers else None,
-        late=counted("late", dossiers.late) if dossiers else None,
-        # The survey's series skips months without responses: zero, when the survey answered at all.
-        responses=satisfaction.responses if satisfaction else (0 if survey_known else None),
-        satisfied=satisfaction.satisfied if satisfaction else (0 if survey_known else None),
+        **counted,
+        responses=satisfaction.responses if satisfaction else none,
+        satisfied=satisfaction.satisfied if satisfaction else none,
         satisfied_share=satisfaction.satisfied_share if satisfaction else None,
     )
 

@@ -29,7 +29,6 @@ from motcua_gateway.reports.schemas import (
     ReportPeriodRead,
     Scorecard,
 )
-from motcua_gateway.reports.scorecard import score
 from motcua_gateway.reports.service import PeriodService, ReportService
 from motcua_kit.auth import Principal, Role
 from motcua_kit.db import DBSession, utcnow
@@ -153,13 +152,12 @@ async def overview(
     dossier count links to the dossier list that produces it. A closed period answers its stored figures
     (`source: frozen`). A service that does not answer leaves its part null and named in `missing`.
     `format=xlsx|csv|pdf` gives the same as a file. Needs `reporter` or `leader`."""
-    result = await reports.overview(period, agency, _caller_authorization(request), live=live)
+    result, card = await reports.report(period, agency, _caller_authorization(request), live=live)
     if format_ is ExportFormat.JSON:
         return result
     language = negotiate_language(accept_language)
     labels = Labels(language)
     settings: GatewaySettings = request.app.state.settings
-    card = await reports.scorecard(period, agency, None, live=False) if result.frozen is not None else score(result)
     render = {ExportFormat.XLSX: render_xlsx, ExportFormat.CSV: render_csv, ExportFormat.PDF: render_pdf}[format_]
     content = render(result, card, labels, settings.public_base_url)
     response = Response(content, media_type=MEDIA_TYPES[format_])

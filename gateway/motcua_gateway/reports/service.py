@@ -99,16 +99,21 @@ class ReportService:
     async def overview(
         self, period: Period, agency: str | None, caller_authorization: str | None, *, live: bool = False
     ) -> Overview:
-        if not live and (stored := await self.frozen(period, agency)) is not None:
-            return stored[0]
-        return await self.live(period, agency, caller_authorization)
+        return (await self.report(period, agency, caller_authorization, live=live))[0]
 
     async def scorecard(
         self, period: Period, agency: str | None, caller_authorization: str | None, *, live: bool = False
     ) -> Scorecard:
+        return (await self.report(period, agency, caller_authorization, live=live))[1]
+
+    async def report(
+        self, period: Period, agency: str | None, caller_authorization: str | None, *, live: bool = False
+    ) -> tuple[Overview, Scorecard]:
+        """The overview and its scorecard: stored when the period is closed (unless ``live``), else composed now."""
         if not live and (stored := await self.frozen(period, agency)) is not None:
-            return stored[1]
-        return score(await self.live(period, agency, caller_authorization))
+            return stored
+        overview = await self.live(period, agency, caller_authorization)
+        return overview, score(overview)
 
     async def public(self, period: Period, agency: str | None) -> PublicSummary:
         """Headline figures, served from a short cache: anonymous callers must not drive the services' load."""
