@@ -124,6 +124,15 @@ POLICY: tuple[Rule, ...] = (
     public("GET",  "/api/v1/agencies/{code}"),
     allow("PUT",   "/api/v1/agencies/{code}", CE),
     public("GET",  "/api/v1/authority-levels"),
+    # the catalogue's event subscriptions (procedure.*): admin only
+    allow("GET",   "/api/v1/subscriptions/procedures", A),
+    allow("POST",  "/api/v1/subscriptions/procedures", A),
+    allow("GET",   "/api/v1/subscriptions/procedures/{subscription_id}", A),
+    allow("PATCH", "/api/v1/subscriptions/procedures/{subscription_id}", A),
+    allow("DELETE", "/api/v1/subscriptions/procedures/{subscription_id}", A),
+    allow("GET",   "/api/v1/subscriptions/procedures/{subscription_id}/deliveries", A),
+    allow("POST",  "/api/v1/subscriptions/procedures/{subscription_id}/deliveries/{delivery_id}/replay", A),
+    allow("POST",  "/api/v1/subscriptions/procedures/{subscription_id}/deliveries/{delivery_id}/discard", A),
 
     # --- dossier-api: staff and the applicant; the public lookup needs the code and its secret ----
     allow("POST",  "/api/v1/dossiers", RO, S, C, I),
@@ -149,6 +158,17 @@ POLICY: tuple[Rule, ...] = (
     allow("POST",  "/api/v1/dossiers/{code}/return", RO),
     allow("POST",  "/api/v1/dossiers/{code}/withdraw", RO, C, I),
     allow("POST",  "/api/v1/dossiers/{code}/stop", PO, L),
+    allow("GET",   "/api/v1/dossiers/{code}/portal-sync", RO, PO, L),
+    allow("POST",  "/api/v1/dossiers/{code}/portal-sync", RO, PO, L),
+    allow("POST",  "/api/v1/integrations/national-portal/dossiers", S),
+    allow("POST",  "/api/v1/subscriptions/dossiers", A),
+    allow("GET",   "/api/v1/subscriptions/dossiers", A),
+    allow("GET",   "/api/v1/subscriptions/dossiers/{subscription_id}", A),
+    allow("PATCH", "/api/v1/subscriptions/dossiers/{subscription_id}", A),
+    allow("DELETE", "/api/v1/subscriptions/dossiers/{subscription_id}", A),
+    allow("GET",   "/api/v1/subscriptions/dossiers/{subscription_id}/deliveries", A),
+    allow("POST",  "/api/v1/subscriptions/dossiers/{subscription_id}/deliveries/{delivery_id}/replay", A),
+    allow("POST",  "/api/v1/subscriptions/dossiers/{subscription_id}/deliveries/{delivery_id}/discard", A),
     public("GET",  "/api/v1/tracking/{code}", limit=LOOKUP),
     public("GET",  "/api/v1/calendars/{agency}"),
     allow("PUT",   "/api/v1/calendars/{agency}", L),
@@ -174,6 +194,15 @@ POLICY: tuple[Rule, ...] = (
     allow("GET",   "/api/v1/surveys/feedback/{item_id}", SA, L, PO, RO),
     allow("PATCH", "/api/v1/surveys/feedback/{item_id}", SA, L, PO, RO),
     allow("GET",   "/api/v1/surveys/stats", SA, L, R),
+    # the survey's event subscriptions (survey.answered, feedback.opened): admin only
+    allow("GET",   "/api/v1/subscriptions/surveys", A),
+    allow("POST",  "/api/v1/subscriptions/surveys", A),
+    allow("GET",   "/api/v1/subscriptions/surveys/{subscription_id}", A),
+    allow("PATCH", "/api/v1/subscriptions/surveys/{subscription_id}", A),
+    allow("DELETE", "/api/v1/subscriptions/surveys/{subscription_id}", A),
+    allow("GET",   "/api/v1/subscriptions/surveys/{subscription_id}/deliveries", A),
+    allow("POST",  "/api/v1/subscriptions/surveys/{subscription_id}/deliveries/{delivery_id}/replay", A),
+    allow("POST",  "/api/v1/subscriptions/surveys/{subscription_id}/deliveries/{delivery_id}/discard", A),
 )
 # fmt: on
 

@@ -34,11 +34,14 @@ ROUTE_TABLE: tuple[RouteEntry, ...] = (
     RouteEntry("/api/v1/announcements", UpstreamName.CATALOG),
     RouteEntry("/api/v1/agencies", UpstreamName.CATALOG),
     RouteEntry("/api/v1/authority-levels", UpstreamName.CATALOG),
+    RouteEntry("/api/v1/subscriptions/procedures", UpstreamName.CATALOG),
     RouteEntry("/api/v1/dossiers", UpstreamName.DOSSIER),
     RouteEntry("/api/v1/tracking", UpstreamName.DOSSIER),
     RouteEntry("/api/v1/calendars", UpstreamName.DOSSIER),
     RouteEntry("/api/v1/integrations", UpstreamName.DOSSIER),
+    RouteEntry("/api/v1/subscriptions/dossiers", UpstreamName.DOSSIER),
     RouteEntry("/api/v1/surveys", UpstreamName.SURVEY),
+    RouteEntry("/api/v1/subscriptions/surveys", UpstreamName.SURVEY),
 )
 
 

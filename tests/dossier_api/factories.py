@@ -35,9 +35,16 @@ def at(year: int, month: int, day: int, hour: int = 9, minute: int = 0) -> dt.da
 
 
 async def receive(
-    client: httpx.AsyncClient, tokens: TokenFactory, role: str = "reception_officer", **overrides: Any
+    client: httpx.AsyncClient,
+    tokens: TokenFactory,
+    role: str = "reception_officer",
+    *,
+    claims: dict[str, Any] | None = None,
+    **overrides: Any,
 ) -> dict[str, Any]:
-    response = await client.post("/api/v1/dossiers", json=dossier_payload(**overrides), headers=tokens.headers(role))
+    """File a dossier as ``role`` (token ``claims`` such as subject or unit); ``overrides`` change the body."""
+    headers = tokens.headers(role, **(claims or {}))
+    response = await client.post("/api/v1/dossiers", json=dossier_payload(**overrides), headers=headers)
     assert response.status_code == 201, response.text
     body: dict[str, Any] = response.json()
     return body

@@ -9,19 +9,15 @@ from typing import Any
 import httpx
 import pytest
 import time_machine
+from fastapi import FastAPI
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from dossier_api.actions.router import router
 from dossier_api.actions.state_machine import TRANSITIONS, Action, allowed_actions
-from dossier_api.config import DossierSettings
-from dossier_api.main import create_app
 from dossier_api.models import DossierStatus, TimelineEntry
 from dossier_api.models.dossier import PortalStatus
-from motcua_kit.db import Database
 from motcua_kit.testing import RolledBackDatabase, TokenFactory, api_client, assert_problem, error_fields
 from tests.dossier_api.factories import act, act_ok, at, dossier_payload, receive
-from tests.dossier_api.fake_catalog import FakeCatalog
 
 
 def due(body: dict[str, Any]) -> dt.datetime:
@@ -326,12 +322,8 @@ async def test_actions_need_their_roles(
     assert_problem(await act(client, tokens, code, action, {}, role=role), 403, "missing_role")
 
 
-async def test_of_two_concurrent_actions_exactly_one_wins(
-    dossier_engine: AsyncEngine, dossier_settings: DossierSettings, tokens: TokenFactory, fake_catalog: FakeCatalog
-) -> None:
-    app = create_app(dossier_settings, database=Database(dossier_engine), catalog_transport=fake_catalog.transport)
-    app.state.database.dispose = _keep_engine
-    async with api_client(app) as client:
+async def test_of_two_concurrent_actions_exactly_one_wins(committing_app: FastAPI, tokens: TokenFactory) -> None:
+    async with api_client(committing_app) as client:
         code = (await receive(client, tokens))["code"]
         etag = (await client.get(f"/api/v1/dossiers/{code}", headers=tokens.headers("leader"))).headers["etag"]
         headers = {**tokens.headers("leader"), "If-Match": etag}
@@ -357,10 +349,6 @@ async def test_timeline_entries_cannot_be_changed(
         with pytest.raises(RuntimeError, match="immutable"):
             await session.flush()
         await session.rollback()
-
-
-async def _keep_engine() -> None:
-    return None
 
 
 def test_every_action_has_an_endpoint() -> None:

@@ -8,11 +8,8 @@ from typing import Any
 import httpx
 import pytest
 import time_machine
-from sqlalchemy.ext.asyncio import AsyncEngine
+from fastapi import FastAPI
 
-from dossier_api.config import DossierSettings
-from dossier_api.main import create_app
-from motcua_kit.db import Database
 from motcua_kit.testing import TokenFactory, api_client, assert_problem, error_fields
 from tests.dossier_api.factories import HANOI, at, dossier_payload, receive
 from tests.dossier_api.fake_catalog import FakeCatalog, procedure_version
@@ -123,24 +120,16 @@ async def test_malformed_code_is_422_and_unknown_is_404(client: httpx.AsyncClien
     assert_problem(await client.get("/api/v1/dossiers/SNGV-990101-0001", headers=headers), 404)
 
 
-async def test_concurrent_receptions_get_distinct_codes(
-    dossier_engine: AsyncEngine, dossier_settings: DossierSettings, tokens: TokenFactory, fake_catalog: FakeCatalog
-) -> None:
-    """Many receptions at once, each in its own transaction on the real engine: no code twice."""
-    app = create_app(dossier_settings, database=Database(dossier_engine), catalog_transport=fake_catalog.transport)
-    app.state.database.dispose = _keep_engine  # the engine belongs to the test session
+async def test_concurrent_receptions_get_distinct_codes(committing_app: FastAPI, tokens: TokenFactory) -> None:
+    """Many receptions at once, each in its own transaction on a real engine: no code twice."""
     headers = tokens.headers("reception_officer")
-    async with api_client(app) as client:
+    async with api_client(committing_app) as client:
         responses = await asyncio.gather(
             *(client.post("/api/v1/dossiers", json=dossier_payload(), headers=headers) for _ in range(20))
         )
     assert [r.status_code for r in responses] == [201] * 20
     codes = {r.json()["code"] for r in responses}
     assert len(codes) == 20
-
-
-async def _keep_engine() -> None:
-    return None
 
 
 # --- the catalogue -------------------------------------------------------------------------------
@@ -156,6 +145,7 @@ async def test_the_procedure_version_in_force_is_snapshotted(
         "name": "Cấp thẻ đi lại của doanh nhân APEC (thẻ ABTC)",
         "processing_time": {"value": 5.0, "unit": "working_days"},
         "fees": [{"amount_vnd": 200000, "description_vi": "Lệ phí cấp thẻ", "description_en": None, "unit": "VND/thẻ"}],
+        "source": "catalog",
     }
     asked = fake_catalog.requests[-1]
     assert asked.url.params["at"] == dt.datetime.now(HANOI).date().isoformat()
@@ -295,13 +285,11 @@ async def test_malformed_idempotency_key_is_422(client: httpx.AsyncClient, token
 
 
 async def test_concurrent_retries_with_one_key_create_one_dossier(
-    dossier_engine: AsyncEngine, dossier_settings: DossierSettings, tokens: TokenFactory, fake_catalog: FakeCatalog
+    committing_app: FastAPI, tokens: TokenFactory
 ) -> None:
-    app = create_app(dossier_settings, database=Database(dossier_engine), catalog_transport=fake_catalog.transport)
-    app.state.database.dispose = _keep_engine
     key = f"retry-{dt.datetime.now(dt.UTC).timestamp()}"
     headers = {**tokens.headers("reception_officer", subject="retrying-officer"), "Idempotency-Key": key}
-    async with api_client(app) as client:
+    async with api_client(committing_app) as client:
         responses = await asyncio.gather(
             *(client.post("/api/v1/dossiers", json=dossier_payload(), headers=headers) for _ in range(5))
         )

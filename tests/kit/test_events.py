@@ -18,7 +18,7 @@ from motcua_kit.db import Database, create_engine, utcnow
 from motcua_kit.events.dispatcher import Dispatcher, backoff_delay, new_secret
 from motcua_kit.events.envelope import CloudEvent, new_event_id
 from motcua_kit.events.models import DeliveryStatus
-from motcua_kit.events.outbox import record_event
+from motcua_kit.events.outbox import NewEvent, record_event, record_events
 from motcua_kit.events.settings import DeclaredSubscription, EventSettings
 from motcua_kit.events.subscriptions import sync_declared_subscriptions
 from motcua_kit.settings import DatabaseSettings
@@ -169,6 +169,25 @@ async def test_filters_by_type_and_agency(database: Database) -> None:
             ).all()
         )
     assert names == {"everything"}
+
+
+async def test_many_events_are_recorded_at_once_in_order(database: Database) -> None:
+    await subscribe(database, "returned-only", types=["parcel.returned"])
+    await subscribe(database, "everything")
+    wanted = [
+        NewEvent("parcel.returned" if n % 3 == 0 else "parcel.received", f"P{n}", {"code": f"P{n}"}, "SNGV")
+        for n in range(30)
+    ]
+    async with database.transaction() as session:
+        recorded = await record_events(session, STORE, wanted)
+        assert await record_events(session, STORE, []) == []
+    assert [e.subject for e in recorded] == [f"P{n}" for n in range(30)]
+    async with database.transaction(write=False) as session:
+        events = (await session.scalars(select(OutboxEvent).order_by(OutboxEvent.sequence))).all()
+        deliveries = (await session.execute(select(Subscription.name, Delivery.subject).join(Subscription))).all()
+    assert [(e.id, e.subject, e.type) for e in events] == [(e.id, e.subject, e.type) for e in recorded]
+    assert sum(1 for name, _ in deliveries if name == "everything") == 30
+    assert {subject for name, subject in deliveries if name == "returned-only"} == {f"P{n}" for n in range(0, 30, 3)}
 
 
 async def test_order_per_subject_holds_through_failures(database: Database) -> None:
@@ -343,3 +362,25 @@ def test_cloudevent_json_shape() -> None:
     event = CloudEvent(id="1", source="/s", type="vn.motcua.x", subject=None, time=utcnow(), data={"a": 1})
     document: dict[str, Any] = json.loads(event.to_json())
     assert set(document) == {"specversion", "id", "source", "type", "time", "datacontenttype", "data"}
+
+
+async def test_a_subject_is_never_split_between_dispatchers(database: Database) -> None:
+    """Chains: one dispatcher takes several events of a subject; no other dispatcher takes any of them."""
+    await subscribe(database)
+    for n in range(5):
+        for number in range(12):
+            await emit(database, f"S{number}", name="parcel.received" if n == 0 else "parcel.returned")
+    dispatchers = [
+        Dispatcher(database, STORE, FAST.model_copy(update={"batch_size": 4}), owner=f"d{i}") for i in range(3)
+    ]
+    claims = await asyncio.gather(*(d.claim() for d in dispatchers))
+    async with database.transaction(write=False) as session:
+        rows = (await session.execute(select(Delivery.id, Delivery.subject, Delivery.lease_owner))).all()
+    owners_of_subject: dict[str, set[str]] = {}
+    for _, subject, owner in rows:
+        if owner is not None:
+            owners_of_subject.setdefault(subject, set()).add(owner)
+    assert all(len(owners) == 1 for owners in owners_of_subject.values())
+    flat = [i for claim in claims for i in claim]
+    assert len(flat) == len(set(flat))
+    assert len(flat) == len(owners_of_subject) * 5  # each claimed subject came with its whole chain

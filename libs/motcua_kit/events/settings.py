@@ -19,8 +19,11 @@ class DeclaredSubscription(BaseModel):
 
 
 class EventSettings(BaseModel):
-    batch_size: Annotated[int, Field(ge=1, le=1000, description="Deliveries claimed per dispatcher round.")] = 100
-    concurrency: Annotated[int, Field(ge=1, le=200, description="Deliveries sent at once by one dispatcher.")] = 20
+    batch_size: Annotated[int, Field(ge=1, le=1000, description="Subjects claimed per dispatcher round.")] = 100
+    concurrency: Annotated[int, Field(ge=1, le=200, description="Subjects sent at once by one dispatcher.")] = 20
+    chain_length: Annotated[
+        int, Field(ge=1, le=1000, description="Deliveries of one subject a dispatcher takes in a round, sent in order.")
+    ] = 50
     lease_seconds: Annotated[
         int, Field(ge=5, description="How long a claimed delivery is reserved before another dispatcher may take it.")
     ] = 60

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
+from motcua_kit.events.settings import EventSettings
 from motcua_kit.settings import DatabaseSettings, ServiceSettings
 
 
@@ -19,6 +20,31 @@ class CatalogClientSettings(BaseModel):
     timeout_seconds: Annotated[
         float, Field(gt=0, le=60, description="How long a reception waits for the catalogue before 503.")
     ] = 3.0
+
+
+class NationalPortalSettings(BaseModel):
+    """The National Public Service Portal's dossier sync (DongBoHoSoMC, CapNhatTienDoHoSoMC)."""
+
+    url: Annotated[
+        str | None,
+        Field(
+            description=(
+                "Base URL of the portal's sync API (the services are `{url}/api/DongBoHoSoMC` and "
+                "`{url}/api/CapNhatTienDoHoSoMC`). Setting it declares the `national-portal` subscription "
+                "(kind `national_portal`) when the dispatcher starts; unset, nothing is sent to the portal."
+            ),
+        ),
+    ] = None
+    token: Annotated[SecretStr | None, Field(description="Bearer token the portal issued to this agency (secret).")] = (
+        None
+    )
+    agency_name: Annotated[
+        str | None,
+        Field(max_length=300, description="DonViXuLy: the agency's name as the portal knows it (default AGENCY_NAME)."),
+    ] = None
+    timeout_seconds: Annotated[
+        float, Field(gt=0, le=120, description="How long one call to the portal may take before it is retried.")
+    ] = 10.0
 
 
 class DossierSettings(ServiceSettings):
@@ -54,3 +80,5 @@ class DossierSettings(ServiceSettings):
             description="Largest NDJSON body of `POST /api/v1/dossiers/import` (other routes keep MAX_BODY_BYTES).",
         ),
     ] = 268_435_456
+    events: EventSettings = EventSettings()
+    national_portal: NationalPortalSettings = NationalPortalSettings()

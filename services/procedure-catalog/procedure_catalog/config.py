@@ -7,6 +7,7 @@ from typing import Annotated, ClassVar
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from motcua_kit.events.settings import EventSettings
 from motcua_kit.settings import DatabaseSettings, ServiceSettings
 
 
@@ -31,3 +32,5 @@ class CatalogSettings(ServiceSettings):
     import_max_records: Annotated[
         int, Field(ge=1, le=100_000, description="Most records one import may carry (422 beyond).")
     ] = 20_000
+    # Delivery of the catalogue's events (procedure published, amended, abolished): CATALOG_EVENTS__...
+    events: EventSettings = EventSettings()

@@ -6,9 +6,12 @@ from fastapi import FastAPI
 
 from motcua_kit.app import API_PREFIX, create_service_app
 from motcua_kit.db import Database
+from motcua_kit.events.metrics import register_delivery_metrics
+from motcua_kit.events.subscriptions import subscriptions_router
 from procedure_catalog import __version__
 from procedure_catalog.announcements.router import router as announcements_router
 from procedure_catalog.config import CatalogSettings
+from procedure_catalog.events import EVENT_TYPES, STORE
 from procedure_catalog.exchange.router import router as exchange_router
 from procedure_catalog.procedures.router import drafts_router
 from procedure_catalog.procedures.router import router as procedures_router
@@ -21,7 +24,8 @@ IMPORT_PATH = f"{API_PREFIX}/procedures/import"
 
 def create_app(settings: CatalogSettings | None = None, database: Database | None = None) -> FastAPI:
     settings = settings or CatalogSettings()
-    return create_service_app(
+    database = database or Database.from_settings(settings.database)
+    app = create_service_app(
         settings=settings,
         title="motcua procedure-catalog",
         version=__version__,
@@ -37,8 +41,11 @@ def create_app(settings: CatalogSettings | None = None, database: Database | Non
             procedures_router,
             announcements_router,
             reference_router,
+            subscriptions_router(STORE, EVENT_TYPES, prefix="/subscriptions/procedures"),
         ],
-        database=database or Database.from_settings(settings.database),
+        database=database,
         migrations=MIGRATIONS,
         body_limits={IMPORT_PATH: settings.import_max_bytes},
     )
+    register_delivery_metrics(app.state.metrics, database, STORE)
+    return app

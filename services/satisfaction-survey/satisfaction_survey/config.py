@@ -7,6 +7,7 @@ from typing import Annotated, ClassVar
 from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from motcua_kit.events.settings import EventSettings
 from motcua_kit.settings import DatabaseSettings, ServiceSettings
 
 
@@ -33,6 +34,9 @@ class SurveySettings(ServiceSettings):
         float,
         Field(gt=0, le=1, description="The satisfied share the department aims above (0.95 = 'above 95%')."),
     ] = 0.95
+    # Delivery of the survey's events (survey answered, feedback opened) and the secret of its inbox,
+    # which receives dossier-api's events: SURVEY_EVENTS__...
+    events: EventSettings = EventSettings()
 
     @field_validator("answer_link_base")
     @classmethod

@@ -105,6 +105,7 @@ class ActionService:
         dossier = await self._load(code, principal, if_match)
         handler = getattr(self, f"_{action.value}")
         result: Dossier = await handler(dossier, principal, body, now)
+        await self.dossiers.publish(result)
         return result
 
     # --- reception -------------------------------------------------------------------------------

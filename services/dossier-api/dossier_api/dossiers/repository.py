@@ -143,6 +143,8 @@ class DossierFilter:
 class DossierRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        # The last step written in this transaction: the one the request's event describes.
+        self.last_step: TimelineEntry | None = None
 
     @property
     def dialect(self) -> str:
@@ -192,6 +194,17 @@ class DossierRepository:
 
     async def add_timeline(self, entry: TimelineEntry) -> None:
         self.session.add(entry)
+        self.last_step = entry
+
+    async def resolved_by(self, dossier_id: int) -> str | None:
+        """The account of the officer who resolved the dossier (its last ``resolve`` step)."""
+        statement = (
+            select(TimelineEntry.actor_subject)
+            .where(TimelineEntry.dossier_id == dossier_id, TimelineEntry.action == "resolve")
+            .order_by(TimelineEntry.at.desc(), TimelineEntry.id.desc())
+            .limit(1)
+        )
+        return await self.session.scalar(statement)
 
     async def timeline(self, dossier_id: int) -> Sequence[TimelineEntry]:
         statement = (
@@ -328,3 +341,25 @@ class DossierRepository:
 
     async def exists(self, code: str) -> bool:
         return bool(await self.session.scalar(select(exists().where(Dossier.code == code))))
+
+
+# --- figures for the metrics endpoint (dossier_api/observability.py) ---------------------------------
+
+
+async def overdue_by_agency(session: AsyncSession, now: dt.datetime) -> dict[str, int]:
+    """Dossiers overdue now (the rule ``progress``), per receiving agency."""
+    dialect = session.get_bind().dialect.name
+    statement = (
+        select(Dossier.agency_code, func.count()).where(overdue_condition(now, dialect)).group_by(Dossier.agency_code)
+    )
+    return {str(agency): int(count) for agency, count in (await session.execute(statement)).all()}
+
+
+async def in_progress_by_agency(session: AsyncSession, _now: dt.datetime) -> dict[str, int]:
+    """Dossiers received and not finished, per receiving agency."""
+    statement = (
+        select(Dossier.agency_code, func.count())
+        .where(Dossier.status.in_(list(IN_PROGRESS_STATUSES)))
+        .group_by(Dossier.agency_code)
+    )
+    return {str(agency): int(count) for agency, count in (await session.execute(statement)).all()}

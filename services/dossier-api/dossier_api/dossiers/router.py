@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from dossier_api.calendar.rules import Progress
 from dossier_api.calendars.repository import CalendarRepository
 from dossier_api.calendars.service import CalendarService
-from dossier_api.catalog.client import CatalogClient, ProcedureVersion
+from dossier_api.catalog.lookup import ProcedureInForce, ProcedureLookup
 from dossier_api.config import DossierSettings
 from dossier_api.dossiers.repository import SORTABLE, DossierFilter, DossierRepository
 from dossier_api.dossiers.schemas import DossierCode, DossierCreate, DossierRead, DossierReceipt, DossierSummary
@@ -19,6 +19,7 @@ from dossier_api.dossiers.service import DossierService, request_fingerprint
 from dossier_api.dossiers.timeline_schemas import TimelineEntryRead
 from dossier_api.dossiers.views import dossier_etag, to_read, to_receipt, to_summary
 from dossier_api.models import Channel, DossierStatus, ReturnMethod, Timeliness
+from dossier_api.observability import dossier_metrics
 from motcua_kit.auth import Principal, Role, require_roles
 from motcua_kit.concurrency import set_etag
 from motcua_kit.db import DBSession, utcnow
@@ -52,16 +53,18 @@ READERS = (
 def get_service(request: Request, session: DBSession) -> DossierService:
     settings: DossierSettings = request.app.state.settings
     calendars = CalendarService(CalendarRepository(session), request.app.state.calendars)
-    return DossierService(DossierRepository(session), calendars, agency_code=settings.agency_code)
+    return DossierService(
+        DossierRepository(session), calendars, agency_code=settings.agency_code, metrics=dossier_metrics(request)
+    )
 
 
 Service = Annotated[DossierService, Depends(get_service)]
 
 
-async def procedure_in_force(body: DossierCreate, request: Request) -> ProcedureVersion | None:
+async def procedure_in_force(body: DossierCreate, request: Request) -> ProcedureInForce:
     """Asked before the transaction opens, so no database lock is held during the call."""
-    catalog: CatalogClient = request.app.state.catalog
-    return await catalog.procedure_in_force(body.procedure_code, local_date(utcnow()))
+    procedures: ProcedureLookup = request.app.state.procedures
+    return await procedures.in_force(body.procedure_code, local_date(utcnow()))
 
 
 @router.post(
@@ -77,7 +80,7 @@ async def receive_dossier(
     principal: Annotated[
         Principal, require_roles(Role.RECEPTION_OFFICER, Role.INTEGRATION, Role.CITIZEN, Role.INTERMEDIARY)
     ],
-    procedure: Annotated[ProcedureVersion | None, Depends(procedure_in_force)],
+    procedure: Annotated[ProcedureInForce, Depends(procedure_in_force)],
     service: Service,
     idempotency_key: IdempotencyKey = None,
 ) -> DossierReceipt:
@@ -85,7 +88,9 @@ async def receive_dossier(
 
     Staff receive it at once (or record it as incomplete, or refuse it); an applicant's awaits
     reception. The procedure must be in force in the catalogue today; its name, processing time
-    and fees for the channel are frozen onto the dossier.
+    and fees for the channel are frozen onto the dossier. When the catalogue cannot be reached, the
+    version in force in the local copy of the catalogue (kept from its events) is used, and
+    `procedure.source` says so.
     """
     fingerprint = request_fingerprint(body)
     if idempotency_key is not None:

@@ -35,6 +35,18 @@ LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
 Address = Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=500)]
 
 
+def check_identity_number(value: str | None, kind: ApplicantType) -> str | None:
+    """A citizen's CCCD or CMND, an organisation's tax code."""
+    if value is None:
+        return None
+    if kind is ApplicantType.ORGANISATION:
+        if not _TAX_CODE.fullmatch(value):
+            raise ValueError("an organisation's tax code is 10 digits, or 10-3 for a branch")
+    elif not _IDENTITY_NUMBER.fullmatch(value):
+        raise ValueError("a citizen's identity number is 12 digits (CCCD) or 9 digits (CMND)")
+    return value
+
+
 class Applicant(BaseModel):
     """The citizen or organisation the dossier is for."""
 
@@ -53,15 +65,7 @@ class Applicant(BaseModel):
     @field_validator("id_number")
     @classmethod
     def _identity_number_fits_the_type(cls, value: str | None, info: ValidationInfo) -> str | None:
-        if value is None:
-            return None
-        kind = info.data.get("type", ApplicantType.CITIZEN)
-        if kind is ApplicantType.ORGANISATION:
-            if not _TAX_CODE.fullmatch(value):
-                raise ValueError("an organisation's tax code is 10 digits, or 10-3 for a branch")
-        elif not _IDENTITY_NUMBER.fullmatch(value):
-            raise ValueError("a citizen's identity number is 12 digits (CCCD) or 9 digits (CMND)")
-        return value
+        return check_identity_number(value, info.data.get("type", ApplicantType.CITIZEN))
 
 
 class Intermediary(BaseModel):
@@ -182,6 +186,10 @@ class ProcedureSnapshotRead(BaseModel):
     name: str | None
     processing_time: ProcessingTimeRead | None
     fees: list[FeeRead]
+    source: Literal["catalog", "local_copy"] | None = Field(
+        default=None,
+        description="Where the version came from: the catalogue, or its local copy when the catalogue was down.",
+    )
 
 
 class ApplicantRead(BaseModel):
@@ -207,6 +215,9 @@ class DossierRead(BaseModel):
     applicant: ApplicantRead
     applicant_name: str
     intermediary: Intermediary | None
+    external_reference: str | None = Field(
+        default=None, description="The dossier's code on the system it was filed on (the national portal's MaHoSo)."
+    )
     documents: list[SubmittedDocument]
     result_return: ResultReturnRead | None
     submitted_at: dt.datetime

@@ -10,20 +10,24 @@ from typing import Any
 
 from dossier_api.calendars.service import CalendarService
 from dossier_api.catalog.client import ProcedureVersion
+from dossier_api.catalog.lookup import ProcedureInForce, ProcedureSource
 from dossier_api.dossiers import rules
 from dossier_api.dossiers.deadline import derive_due_at
 from dossier_api.dossiers.repository import DossierFilter, DossierRepository
 from dossier_api.dossiers.schemas import DossierCreate
 from dossier_api.dossiers.timeline import acting_role, entry
+from dossier_api.events.publish import DossierEvents
 from dossier_api.models import (
     Dossier,
     DossierSource,
     DossierStatus,
+    ExternalSystem,
     IdempotencyRecord,
     Pause,
     SupplementRequest,
     TimelineEntry,
 )
+from dossier_api.observability import DossierMetrics
 from motcua_kit.auth import Principal, Role
 from motcua_kit.db import utcnow
 from motcua_kit.errors import FieldError, Forbidden, NotFound, UnprocessableContent
@@ -35,6 +39,14 @@ from motcua_kit.timezone import local_date
 class Reception:
     dossier: Dossier
     tracking_secret: str
+
+
+@dataclass(frozen=True, slots=True)
+class ExternalReference:
+    """A dossier filed on another system first: that system and the dossier's code there."""
+
+    system: ExternalSystem
+    reference: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,10 +84,19 @@ def check_procedure(procedure: ProcedureVersion | None, data: DossierCreate) -> 
 
 
 class DossierService:
-    def __init__(self, repository: DossierRepository, calendars: CalendarService, *, agency_code: str) -> None:
+    def __init__(
+        self,
+        repository: DossierRepository,
+        calendars: CalendarService,
+        *,
+        agency_code: str,
+        metrics: DossierMetrics | None = None,
+    ) -> None:
         self.repository = repository
         self.calendars = calendars
         self.agency_code = agency_code
+        self.metrics = metrics
+        self.events = DossierEvents(repository)
 
     # --- idempotency -----------------------------------------------------------------------------
 
@@ -121,18 +142,24 @@ class DossierService:
         self,
         data: DossierCreate,
         principal: Principal,
-        procedure: ProcedureVersion | None,
+        procedure: ProcedureInForce,
         *,
         now: dt.datetime | None = None,
+        external: ExternalReference | None = None,
     ) -> Reception:
+        """Register a dossier and, when staff file it, decide its reception (accept, incomplete, refuse).
+
+        A dossier filed on another system (``external``) is registered only: the one-stop unit
+        receives it afterwards, as any dossier filed online.
+        """
         now = now or utcnow()
         if not rules.channel_allowed(principal, data.channel):
             raise Forbidden(
                 "Applicants file online; in-person and postal dossiers are entered by the one-stop unit.",
                 code="channel_not_allowed",
             )
-        receiving = principal.has_any(rules.RECEIVING_ROLES)
-        if not receiving and data.reception.decision != "accept":
+        receiving = principal.has_any(rules.RECEIVING_ROLES) and external is None
+        if not principal.has_any(rules.RECEIVING_ROLES) and data.reception.decision != "accept":
             raise Forbidden("Only the one-stop unit decides at reception.", code="reception_decision_not_allowed")
         submitted_at = data.submitted_at or now
         if submitted_at > now + rules.SUBMISSION_CLOCK_SKEW:
@@ -141,7 +168,7 @@ class DossierService:
                 code="submitted_in_future",
                 errors=[FieldError(field="submitted_at", message="must not be in the future")],
             )
-        version = check_procedure(procedure, data)
+        version = check_procedure(procedure.version, data)
         terms = version.terms_for(data.channel.value)
         assert terms is not None
 
@@ -170,7 +197,7 @@ class DossierService:
             procedure_code=version.code,
             procedure_version=version.version,
             procedure_name=version.name_vi,
-            procedure_snapshot=version.model_dump(mode="json"),
+            procedure_snapshot={**version.model_dump(mode="json"), "source": procedure.source.value},
             processing_time_value=terms.processing_time.value,
             processing_time_unit=terms.processing_time.unit.value,
             fees=[fee.model_dump(mode="json") for fee in terms.fees],
@@ -193,14 +220,32 @@ class DossierService:
             return_address=data.result_return.address,
             received_by=principal.subject,
             submitted_at=submitted_at,
+            external_system=external.system if external else None,
+            external_reference=external.reference if external else None,
             tracking_secret_hash=rules.hash_tracking_secret(code, secret),
             created_at=now,
             updated_at=now,
         )
         await self.repository.add(dossier)
         role = acting_role(principal, rules.RECEIVING_ROLES | {Role.CITIZEN, Role.INTERMEDIARY})
+        details: dict[str, Any] = {}
+        if procedure.source is ProcedureSource.LOCAL_COPY:
+            # Said in the record: the catalogue could not be asked, its last announced version was used.
+            details["procedure_source"] = procedure.source.value
+            details["procedure_version"] = version.version
+        if external is not None:
+            details["external_system"] = external.system.value
+            details["external_reference"] = external.reference
         await self.repository.add_timeline(
-            entry(dossier, action="register", principal=principal, role=role, at=now, status_before=None)
+            entry(
+                dossier,
+                action="register",
+                principal=principal,
+                role=role,
+                at=now,
+                status_before=None,
+                details=details or None,
+            )
         )
         if receiving:
             decision = data.reception.decision
@@ -223,8 +268,14 @@ class DossierService:
                         note=data.reception.reason,
                     )
                 )
-        await self.repository.flush()
+        await self.publish(dossier)
         return Reception(dossier, secret)
+
+    async def publish(self, dossier: Dossier) -> None:
+        """The request's event: the dossier after its last step, in the same transaction."""
+        await self.repository.flush()
+        assert self.repository.last_step is not None, "a dossier change writes a timeline entry"
+        await self.events.publish(dossier, self.repository.last_step)
 
     async def start_clock(
         self,
@@ -244,6 +295,8 @@ class DossierService:
         dossier.received_by = principal.subject
         dossier.clock_started_at = now
         await self.refresh_due_at(dossier, now)
+        if self.metrics is not None:
+            self.metrics.dossier_received(dossier.agency_code, dossier.channel.value)
         timeline_entry = entry(
             dossier,
             action=action,

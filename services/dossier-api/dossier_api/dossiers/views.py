@@ -40,6 +40,7 @@ def procedure_of(dossier: Dossier) -> ProcedureSnapshotRead:
         name=dossier.procedure_name,
         processing_time=processing_time,
         fees=[FeeRead.model_validate(fee) for fee in dossier.fees or []],
+        source=(dossier.procedure_snapshot or {}).get("source"),
     )
 
 
@@ -71,6 +72,7 @@ def to_read(dossier: Dossier, principal: Principal, *, now: dt.datetime | None =
             if dossier.intermediary_code
             else None
         ),
+        external_reference=dossier.external_reference,
         documents=[SubmittedDocument.model_validate(d) for d in dossier.documents or []],
         result_return=(
             ResultReturnRead(method=dossier.return_method, address=dossier.return_address if full else None)

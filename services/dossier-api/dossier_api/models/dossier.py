@@ -101,6 +101,12 @@ class Timeliness(StrEnum):
     LATE = "late"
 
 
+class ExternalSystem(StrEnum):
+    """Systems dossiers are filed on before they reach the one-stop unit."""
+
+    NATIONAL_PORTAL = "national_portal"
+
+
 class DossierSource(StrEnum):
     RECEPTION = "reception"
     IMPORT = "import"
@@ -111,6 +117,8 @@ class Dossier(Base):
     __table_args__ = (
         Index("ix_dossiers_agency_received_on", "agency_code", "received_on"),
         Index("ix_dossiers_status_due_at", "status", "due_at"),
+        # A dossier filed on another system (the national portal) enters once per its code there.
+        Index("ix_dossiers_external_reference", "external_system", "external_reference", unique=True),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -187,6 +195,10 @@ class Dossier(Base):
     # The local day the dossier left "in progress" (resolved, refused, withdrawn, stopped).
     finished_on: Mapped[dt.date | None] = mapped_column(Date)
     closing_reason: Mapped[str | None] = mapped_column(Text)
+
+    # The system the dossier was filed on, if not here, and its code there (e.g. the portal's MaHoSo).
+    external_system: Mapped[str | None] = mapped_column(String(40))
+    external_reference: Mapped[str | None] = mapped_column(String(100))
 
     tracking_secret_hash: Mapped[str | None] = mapped_column(String(64))
     version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))

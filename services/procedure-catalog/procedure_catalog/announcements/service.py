@@ -94,14 +94,14 @@ class AnnouncementService:
                 recorded_by=editor,
             )
         )
-        writer = VersionWriter(self.procedures)
+        writer = VersionWriter(self.procedures, announcement)
         change_rows = []
         for position, change in enumerate(data.changes):
             procedure = procedures[change.procedure_code]
             current = latest.get(procedure.id)
             if change.action is ChangeAction.ABOLISH:
                 assert current is not None
-                number = writer.abolish(latest=current, announcement_id=announcement.id, effective_on=data.effective_on)
+                number = writer.abolish(latest=current)
             else:
                 content = contents[change.procedure_code]
                 number = writer.publish(
@@ -111,8 +111,6 @@ class AnnouncementService:
                     content=content,
                     field=fields[content.field_code],
                     agency=agencies[content.agency_code],
-                    announcement_id=announcement.id,
-                    effective_on=data.effective_on,
                 )
             change_rows.append(
                 {

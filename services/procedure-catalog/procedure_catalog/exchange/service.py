@@ -163,14 +163,13 @@ class ExchangeService:
         announcement: Announcement,
     ) -> dict[int, ImportedRecord]:
         report: dict[int, ImportedRecord] = {}
-        writer = VersionWriter(self.procedures)
+        writer = VersionWriter(self.procedures, announcement)
         changes = []
-        effective_on = announcement.effective_on
         for position, (index, action, record, current) in enumerate(planned):
             procedure = procedures[record.code]
             if action is ChangeAction.ABOLISH:
                 assert current is not None
-                number = writer.abolish(latest=current, announcement_id=announcement.id, effective_on=effective_on)
+                number = writer.abolish(latest=current)
             else:
                 number = writer.publish(
                     procedure_id=procedure.id,
@@ -179,8 +178,6 @@ class ExchangeService:
                     content=record.content,
                     field=fields[record.content.field_code],
                     agency=agencies[record.content.agency_code],
-                    announcement_id=announcement.id,
-                    effective_on=effective_on,
                 )
             outcome = ImportOutcome.CREATED if action is ChangeAction.CREATE else ImportOutcome.CHANGED
             report[index] = ImportedRecord(index=index, code=record.code, outcome=outcome, version=number)

@@ -12,6 +12,7 @@ from procedure_catalog.models.enums import (
     TimeUnit,
     VersionStatus,
 )
+from procedure_catalog.models.events import EventDelivery, EventSubscription, OutboxEvent, ProcessedEvent
 from procedure_catalog.models.procedure import Procedure, ProcedureDraft, ProcedureVersion
 from procedure_catalog.models.reference import Agency, Field
 
@@ -30,11 +31,15 @@ __all__ = [
     "Base",
     "ChangeAction",
     "Channel",
+    "EventDelivery",
+    "EventSubscription",
     "Field",
     "OnlineLevel",
+    "OutboxEvent",
     "Procedure",
     "ProcedureDraft",
     "ProcedureVersion",
+    "ProcessedEvent",
     "TimeUnit",
     "VersionStatus",
 ]

@@ -47,10 +47,28 @@ class InvitationService:
     async def create(
         self, data: InvitationCreate, principal: Principal, *, now: dt.datetime | None = None
     ) -> IssuedInvitation:
-        """One invitation per dossier, for the questionnaire version current now."""
-        now = now or utcnow()
-        if await self.repository.get_by_dossier(data.dossier_code) is not None:
+        """One invitation per dossier, for the questionnaire version current now (409 for a second)."""
+        issued = await self._issue(data, principal.subject, now or utcnow())
+        if issued is None:
             raise _exists(data.dossier_code)
+        return issued
+
+    async def invite_returned_dossier(
+        self, data: InvitationCreate, created_by: str, *, now: dt.datetime | None = None
+    ) -> Invitation | None:
+        """The invitation of a dossier whose result was returned (the ``dossier.returned`` event), or None
+        when the dossier has one already: a second event for the same dossier changes nothing.
+
+        Its token is shown to nobody: whoever hands the result to the citizen asks
+        ``POST /invitations/reissue`` for the link and QR code (docs/satisfaction-survey.md).
+        """
+        issued = await self._issue(data, created_by, now or utcnow())
+        return issued.invitation if issued is not None else None
+
+    async def _issue(self, data: InvitationCreate, created_by: str, now: dt.datetime) -> IssuedInvitation | None:
+        """Create the dossier's invitation; None if it already has one (also when created at the same moment)."""
+        if await self.repository.get_by_dossier(data.dossier_code) is not None:
+            return None
         questionnaire = await self.questionnaires.current()
         if questionnaire is None:
             raise Conflict("No questionnaire has been published yet.", code="no_current_questionnaire")
@@ -68,10 +86,10 @@ class InvitationService:
             expires_at=rules.expiry(now, self.ttl_days),
             issued_on=local_date(now),
             created_at=now,
-            created_by=principal.subject,
+            created_by=created_by,
         )
         if not await self.repository.add(invitation):
-            raise _exists(data.dossier_code)
+            return None
         await self.totals.count_invitation(
             day=invitation.issued_on,
             agency_code=invitation.agency_code,

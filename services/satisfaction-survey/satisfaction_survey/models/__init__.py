@@ -1,6 +1,7 @@
 """satisfaction-survey's tables. Every model module is imported here so Alembic sees the whole schema."""
 
 from satisfaction_survey.models.base import Base
+from satisfaction_survey.models.events import EventDelivery, EventSubscription, OutboxEvent, ProcessedEvent
 from satisfaction_survey.models.feedback import FeedbackItem, FeedbackStatus
 from satisfaction_survey.models.invitation import DossierChannel, Invitation
 from satisfaction_survey.models.questionnaire import (
@@ -18,11 +19,15 @@ __all__ = [
     "AnswerTotal",
     "Base",
     "DossierChannel",
+    "EventDelivery",
+    "EventSubscription",
     "Factor",
     "FeedbackItem",
     "FeedbackStatus",
     "Invitation",
     "InvitationTotal",
+    "OutboxEvent",
+    "ProcessedEvent",
     "Question",
     "QuestionKind",
     "Questionnaire",

@@ -8,8 +8,10 @@ from collections.abc import Sequence
 from motcua_kit.auth import Principal
 from motcua_kit.db import utcnow
 from motcua_kit.errors import Conflict, FieldError, Forbidden, NotFound, Unauthorized, UnprocessableContent
+from motcua_kit.events.outbox import record_events
 from motcua_kit.pagination import PageParams, SortKey
 from motcua_kit.timezone import local_date
+from satisfaction_survey.events import STORE, answered_event, feedback_opened_event
 from satisfaction_survey.feedback.repository import FeedbackRepository
 from satisfaction_survey.invitations.repository import InvitationRepository
 from satisfaction_survey.invitations.service import InvitationService
@@ -57,7 +59,8 @@ class ResponseService:
     async def record(
         self, data: ResponseCreate, principal: Principal | None, *, now: dt.datetime | None = None
     ) -> RecordedResponse:
-        """Record the one evaluation of a dossier, online (token) or from a paper form (staff)."""
+        """Record the one evaluation of a dossier, online (token) or from a paper form (staff), and announce
+        it (``survey.answered``, and ``feedback.opened`` when it opens feedback) in the same transaction."""
         now = now or utcnow()
         if data.mode is ResponseMode.PAPER:
             if principal is None:
@@ -111,6 +114,7 @@ class ResponseService:
         feedback = await self._open_feedback(response, invitation, questionnaire, data, now)
         overall = rules.overall_question(questionnaire)
         scores = [(a.question_id, a.score) for a in data.answers if a.score is not None]
+        overall_score = next(score for question_id, score in scores if question_id == overall.id)
         await self.totals.count_response(
             day=response.submitted_on,
             issued_on=invitation.issued_on,
@@ -118,9 +122,13 @@ class ResponseService:
             procedure_code=response.procedure_code,
             channel=response.channel,
             mode=response.mode,
-            overall_score=next(score for question_id, score in scores if question_id == overall.id),
+            overall_score=overall_score,
             scores=scores,
         )
+        events = [answered_event(response, overall_score)]
+        if feedback is not None:
+            events.append(feedback_opened_event(feedback))
+        await record_events(self.repository.session, STORE, events)
         return RecordedResponse(response, feedback)
 
     async def _paper_invitation(self, data: ResponseCreate, principal: Principal) -> Invitation:

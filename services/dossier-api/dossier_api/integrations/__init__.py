@@ -1,0 +1,1 @@
+"""Dossiers filed on other systems: the National Public Service Portal's, inbound."""
