@@ -92,7 +92,7 @@ POLICY: tuple[Rule, ...] = (
     allow("DELETE", "/api/v1/api-clients/{name}/keys/{key_id}", A),
     allow("GET",   "/api/v1/reports/overview", R, L),
     allow("GET",   "/api/v1/reports/scorecard", R, L),
-    public("GET",  "/api/v1/reports/public"),
+    public("GET",  "/api/v1/reports/public", limit=LOOKUP),  # each new period asks three services
     allow("GET",   "/api/v1/reports/periods", R, L),
     allow("POST",  "/api/v1/reports/periods", R, L),
     allow("GET",   "/api/v1/reports/periods/{period}", R, L),
