@@ -188,6 +188,9 @@ class ReportDocument(FPDF):
         self._series(area, points, top_value)
         self.set_y(area.bottom + 6)
         self._legend(area.left)
+        # The tables after the chart must not inherit its colours.
+        self.set_fill_color(255, 255, 255)
+        self.set_draw_color(0, 0, 0)
 
     def _axes(self, area: _Area, top_value: int) -> None:
         """Grid lines with the dossier counts on the left and 0-100% on the right."""
