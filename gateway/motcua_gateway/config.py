@@ -105,6 +105,25 @@ class InternalTokenSettings(BaseModel):
     signing_key_pem: Annotated[SecretStr | None, Field(description="The same key inline, as PEM.")] = None
 
 
+class ReportSettings(BaseModel):
+    """The reports the gateway composes from the services' statistics (``/api/v1/reports``)."""
+
+    upstream_timeout_seconds: Annotated[
+        float, Field(gt=0, le=300, description="How long the overview waits for each service's statistics.")
+    ] = 20.0
+    public_cache_seconds: Annotated[
+        float,
+        Field(ge=0, le=86_400, description="How long a public summary is reused before the services are asked again."),
+    ] = 300.0
+    client_name: Annotated[
+        str,
+        Field(
+            pattern=r"^[a-z0-9-]{3,64}$",
+            description="Subject (`client:<name>`) of the internal token the gateway signs to read the statistics.",
+        ),
+    ] = "gateway-reports"
+
+
 class GatewaySettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="GATEWAY_")
     service_name: ClassVar[str] = "gateway"
@@ -121,6 +140,7 @@ class GatewaySettings(ServiceSettings):
     rate_limits: RateLimitSettings = RateLimitSettings()
     api_keys: ApiKeySettings = ApiKeySettings()
     internal_tokens: InternalTokenSettings = InternalTokenSettings()
+    reports: ReportSettings = ReportSettings()
     cors_allow_origins: Annotated[
         list[str],
         Field(

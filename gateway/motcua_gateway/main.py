@@ -24,6 +24,9 @@ from motcua_gateway.openapi import OpenAPIComposer
 from motcua_gateway.policy import Policy
 from motcua_gateway.proxy import ClientAddress, EdgeMiddleware
 from motcua_gateway.ratelimit import RateLimiter
+from motcua_gateway.reports.router import router as reports_router
+from motcua_gateway.reports.service import ReportService
+from motcua_gateway.reports.sources import Credentials, StatisticsClient
 from motcua_gateway.routes import RouteTable, UpstreamName
 from motcua_gateway.upstream import Transport, Upstream, UpstreamError
 from motcua_kit.app import create_service_app
@@ -165,7 +168,7 @@ def create_app(
         title="motcua API",
         version=__version__,
         description=DESCRIPTION,
-        routers=[api_clients_router],
+        routers=[api_clients_router, reports_router],
         database=database,
         migrations=None,
         informational_checks=informational,
@@ -182,6 +185,15 @@ def create_app(
     app.state.rate_limiter = rate_limiter
     app.state.internal_tokens = internal_tokens
     app.state.api_key_verifier = api_key_verifier
+    app.state.reports = ReportService(
+        StatisticsClient(
+            upstreams,
+            Credentials(internal_tokens, settings.reports.client_name),
+            timeout=settings.reports.upstream_timeout_seconds,
+        ),
+        database,
+        public_cache_seconds=settings.reports.public_cache_seconds,
+    )
     app.state.openapi_composer = OpenAPIComposer(
         upstreams, routes, own_document=app.openapi, cache_seconds=settings.openapi_cache_seconds, policy=policy
     )

@@ -90,6 +90,14 @@ POLICY: tuple[Rule, ...] = (
     allow("PATCH", "/api/v1/api-clients/{name}", A),
     allow("POST",  "/api/v1/api-clients/{name}/keys", A),
     allow("DELETE", "/api/v1/api-clients/{name}/keys/{key_id}", A),
+    allow("GET",   "/api/v1/reports/overview", R, L),
+    allow("GET",   "/api/v1/reports/scorecard", R, L),
+    public("GET",  "/api/v1/reports/public", limit=LOOKUP),  # each new period asks three services
+    allow("GET",   "/api/v1/reports/periods", R, L),
+    allow("POST",  "/api/v1/reports/periods", R, L),
+    allow("GET",   "/api/v1/reports/periods/{period}", R, L),
+    allow("POST",  "/api/v1/reports/periods/{period}/reopen", R, L),
+    allow("GET",   "/api/v1/reports/periods/{period}/revisions/{revision}", R, L),
 
     # --- procedure-catalog: reading is public, writing needs catalog_editor -----------------------
     public("GET",  "/api/v1/procedures"),

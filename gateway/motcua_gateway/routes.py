@@ -1,7 +1,7 @@
 """The gateway's route table: which public path prefix goes to which service. Kept in one place.
 
 A request goes to the upstream of the longest prefix that matches at a path-segment boundary;
-anything else is the gateway's own (docs, health, API clients) or a 404. Which methods and roles
+anything else is the gateway's own (docs, health, ``OWN_PREFIXES``) or a 404. Which methods and roles
 each path admits is the policy's business (``policy.py``), checked before a request is forwarded.
 """
 
@@ -42,6 +42,13 @@ ROUTE_TABLE: tuple[RouteEntry, ...] = (
     RouteEntry("/api/v1/subscriptions/dossiers", UpstreamName.DOSSIER),
     RouteEntry("/api/v1/surveys", UpstreamName.SURVEY),
     RouteEntry("/api/v1/subscriptions/surveys", UpstreamName.SURVEY),
+)
+
+
+# The gateway's own API: answered by the gateway itself, never forwarded (the policy table lists each route).
+OWN_PREFIXES: tuple[str, ...] = (
+    "/api/v1/api-clients",  # system clients and their keys
+    "/api/v1/reports",  # reports composed from the services' statistics, frozen periods
 )
 
 

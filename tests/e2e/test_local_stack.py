@@ -148,6 +148,22 @@ def test_an_api_key_made_with_the_cli_works_across_real_processes(stack: Stack) 
     )
 
 
+def test_reports_compose_the_real_services(stack: Stack) -> None:
+    """The gateway reads the three services' statistics with its own token, as under `make run`."""
+    gateway, var = f"http://127.0.0.1:{stack[0]['GATEWAY']}", stack[1]
+    key, kid, _ = load_or_create_dev_keys(var / "dev-keys")
+    token = mint_token(key, kid, issuer="motcua-dev", audience="motcua", subject="e2e", roles=["reporter"])
+    period = {"from": "2020-01-01", "to": "2020-12-31"}
+    overview = httpx.get(
+        f"{gateway}/api/v1/reports/overview", params=period, headers={"Authorization": f"Bearer {token}"}, timeout=30
+    ).json()
+    assert (overview["complete"], overview["missing"]) == (True, [])
+    # The demo catalogue: the seed report's "8 of 13 procedures online at level 3" at the end of 2020.
+    assert (overview["catalogue"]["in_force"], overview["catalogue"]["online_submission_legacy"]) == (13, 8)
+    public = httpx.get(f"{gateway}/api/v1/reports/public", params=period, timeout=30).json()
+    assert (public["procedures_in_force"], public["missing"]) == (13, [])
+
+
 def test_ctrl_c_stops_everything(stack: Stack) -> None:
     ports, _, launcher = stack
     launcher.send_signal(signal.SIGINT)

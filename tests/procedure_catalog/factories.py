@@ -107,13 +107,17 @@ class Catalogue:
         return await self.client.post("/api/v1/procedures", json=procedure_payload(**overrides), headers=self.editor)
 
     async def announce(
-        self, *changes: tuple[str, str], effective_on: dt.date | str = "2024-01-01", number: str | None = None
+        self,
+        *changes: tuple[str, str],
+        effective_on: dt.date | str = "2024-01-01",
+        number: str | None = None,
+        signed_on: str | None = None,
     ) -> httpx.Response:
         effective = effective_on if isinstance(effective_on, str) else effective_on.isoformat()
         body = {
             "number": number or f"{next(self._decisions)}/QĐ-UBND-TEST",
             "issuer": "Chủ tịch UBND thành phố Đà Nẵng",
-            "signed_on": effective,
+            "signed_on": signed_on or effective,
             "effective_on": effective,
             "changes": [{"action": action, "procedure_code": code} for action, code in changes],
         }

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from motcua_kit.testing import assert_problem
+from procedure_catalog.stats.rules import announced_in_time, weekdays_after
 from tests.procedure_catalog.factories import Catalogue
 
 IN_PERSON = {"channel": "in_person", "processing_time": {"value": 5, "unit": "working_days"}}
@@ -49,3 +53,58 @@ async def test_stats_in_english_and_by_field(catalogue: Catalogue) -> None:
     assert response.headers["content-language"] == "en"
     other = (await catalogue.client.get("/api/v1/procedures/stats", params={"field": "OTHER"})).json()
     assert (other["in_force"], other["by_field"]) == (0, [])
+
+
+async def test_changes_in_a_period_scoped_and_announced_in_time(catalogue: Catalogue) -> None:
+    # Before the period: not counted.
+    old = await catalogue.published(effective_on="2019-06-01")
+    # In 2020: two created by one decision signed 2019-12-02 (in time: the 20th working day is 12-30).
+    first, second = (await catalogue.draft()).json()["code"], (await catalogue.draft()).json()["code"]
+    created = await catalogue.announce(
+        ("create", first), ("create", second), effective_on="2020-01-01", signed_on="2019-12-02"
+    )
+    assert created.status_code == 201, created.text
+    # An amendment signed a week before it took effect (late), and an abolition signed the same day (late).
+    await catalogue.amend(old, {"name_en": "Renamed"}, effective_on="2020-03-02")
+    await catalogue.announce(("abolish", second), effective_on="2020-06-01", signed_on="2020-06-01")
+    # Another agency's procedure, created in 2020 in time.
+    agency = {"name_vi": "Sở Tư pháp", "name_en": "Department of Justice", "authority_level": "province"}
+    assert (await catalogue.client.put("/api/v1/agencies/STP", json=agency, headers=catalogue.editor)).status_code in {
+        200,
+        201,
+    }
+    justice = (await catalogue.draft(agency_code="STP")).json()["code"]
+    await catalogue.announce(("create", justice), effective_on="2020-09-01", signed_on="2020-07-01")
+    # After the period: not counted.
+    await catalogue.published(effective_on="2021-02-01")
+
+    params = {"at": "2020-12-31", "since": "2020-01-01"}
+    period = (await catalogue.client.get("/api/v1/procedures/stats", params=params)).json()["changes_in_period"]
+    assert period == {
+        "from": "2020-01-01",
+        "to": "2020-12-31",
+        "decisions": 4,
+        "announced_in_time": 2,
+        "created": 3,
+        "amended": 1,
+        "abolished": 1,
+    }
+    scoped = (await catalogue.client.get("/api/v1/procedures/stats", params={**params, "agency": "SNGV"})).json()
+    assert scoped["changes_in_period"] == {**period, "decisions": 3, "announced_in_time": 1, "created": 2}
+    assert (await catalogue.client.get("/api/v1/procedures/stats", params={"at": "2020-12-31"})).json()[
+        "changes_in_period"
+    ] is None
+    backwards = await catalogue.client.get(
+        "/api/v1/procedures/stats", params={"at": "2020-01-01", "since": "2020-02-01"}
+    )
+    assert_problem(backwards, 422, "invalid_period")
+
+
+def test_announced_in_time_counts_twenty_weekdays() -> None:
+    monday = dt.date(2025, 3, 3)
+    assert weekdays_after(monday, monday) == 0
+    assert weekdays_after(monday, monday + dt.timedelta(days=7)) == 5
+    assert weekdays_after(dt.date(2025, 3, 7), dt.date(2025, 3, 10)) == 1  # Friday to Monday
+    assert announced_in_time(monday, dt.date(2025, 3, 31))  # the 20th working day after
+    assert not announced_in_time(monday, dt.date(2025, 3, 28))
+    assert not announced_in_time(monday, monday)

@@ -241,3 +241,37 @@ def test_split_period(
     split = split_period(day(first), day(last))
     assert split.months == (None if months is None else (day(months[0]), day(months[1])))
     assert split.days == [(dt.date.fromisoformat(a), dt.date.fromisoformat(b)) for a, b in days]
+
+
+async def test_feedback_opened_in_the_period_and_where_it_stands(
+    client: httpx.AsyncClient, tokens: TokenFactory, evaluations: dict[str, Any]
+) -> None:
+    march = {"from": "2026-03-01", "to": "2026-03-31"}
+    assert (await stats(client, tokens, **march))["feedback"] == {
+        "opened": 1,
+        "acknowledged": 0,
+        "resolved": 0,
+        "complaints": 0,
+        "resolved_share": 0.0,
+    }
+    officer = tokens.headers("processing_officer")
+    item = (await client.get(f"{BASE}/feedback", headers=officer)).json()["items"][0]
+    etag = (await client.get(f"{BASE}/feedback/{item['id']}", headers=officer)).headers["etag"]
+    resolved = await client.patch(
+        f"{BASE}/feedback/{item['id']}",
+        json={"status": "resolved", "response_text": "Đã trả lời công dân."},
+        headers={**officer, "If-Match": etag},
+    )
+    assert resolved.status_code == 200, resolved.text
+    assert (await stats(client, tokens, **march))["feedback"]["resolved_share"] == 1.0
+    assert (await stats(client, tokens, **march, channel="online"))["feedback"]["opened"] == 0
+    assert (await stats(client, tokens, **march, channel="in_person"))["feedback"]["resolved"] == 1
+    assert (await stats(client, tokens, **march, agency="STP"))["feedback"]["opened"] == 0
+    april = await stats(client, tokens, **{"from": "2026-04-01", "to": "2026-04-30"})
+    assert april["feedback"] == {
+        "opened": 0,
+        "acknowledged": 0,
+        "resolved": 0,
+        "complaints": 0,
+        "resolved_share": None,
+    }

@@ -1,6 +1,7 @@
 """The committed API contracts: each service's OpenAPI document and the gateway's combined one.
 
-    python -m motcua_tools.contracts dump       write contracts/openapi/<name>.json from the code
+    python -m motcua_tools.contracts dump       write contracts/openapi/<name>.json from the code, and the
+                                                gateway's consumer schemas contracts/consumers/gateway.*.json
     python -m motcua_tools.contracts check      fail if a committed document differs from the code
     python -m motcua_tools.contracts breaking   fail on a breaking change against the last release,
                                                 unless the version was bumped (major; minor under 0.x)
@@ -22,11 +23,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
+
 from dossier_api.config import DossierSettings
 from dossier_api.main import create_app as dossier_app
 from motcua_gateway.config import GatewaySettings
 from motcua_gateway.main import create_app as gateway_app
 from motcua_gateway.openapi import merge_documents
+from motcua_gateway.reports.inputs import CatalogueStatsInput, DossierStatsInput, SurveyStatsInput
 from motcua_gateway.routes import RouteTable, UpstreamName
 from procedure_catalog.config import CatalogSettings
 from procedure_catalog.main import create_app as catalog_app
@@ -35,6 +39,7 @@ from satisfaction_survey.main import create_app as survey_app
 
 ROOT = Path(__file__).resolve().parents[2]
 CURRENT = ROOT / "contracts" / "openapi"
+CONSUMERS = ROOT / "contracts" / "consumers"
 RELEASED = ROOT / "contracts" / "released"
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 
@@ -53,6 +58,25 @@ def documents() -> dict[str, dict[str, Any]]:
         RouteTable(),
     )
     return {**services, "gateway": merged}
+
+
+def consumer_schemas() -> dict[str, dict[str, Any]]:
+    """What the gateway's reports read from each service's statistics (JSON Schema of its input models)."""
+    inputs: dict[str, tuple[type[BaseModel], str, str]] = {
+        "gateway.catalogue-stats": (CatalogueStatsInput, "procedure-catalog", "GET /api/v1/procedures/stats"),
+        "gateway.dossier-stats": (DossierStatsInput, "dossier-api", "GET /api/v1/dossiers/stats"),
+        "gateway.survey-stats": (SurveyStatsInput, "satisfaction-survey", "GET /api/v1/surveys/stats"),
+    }
+    schemas = {}
+    for name, (model, service, operation) in inputs.items():
+        schema = model.model_json_schema()
+        schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+        schema["description"] = (
+            f"The fields the gateway's reports read from {service}'s `{operation}` (generated from"
+            f" `motcua_gateway.reports.inputs.{model.__name__}` by `make openapi`; other fields are ignored)."
+        )
+        schemas[name] = schema
+    return schemas
 
 
 def render(document: dict[str, Any]) -> str:
@@ -273,6 +297,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     current = documents()
     failures: list[str] = []
+    for name, schema in consumer_schemas().items():
+        target = CONSUMERS / f"{name}.schema.json"
+        if args.command == "dump":
+            target.write_text(render(schema), encoding="utf-8")
+        elif args.command == "check" and (not target.exists() or target.read_text(encoding="utf-8") != render(schema)):
+            failures.append(f"{target.relative_to(ROOT)} differs from the code: run `make openapi`")
     for name, document in current.items():
         target = CURRENT / f"{name}.json"
         if args.command == "dump":

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
+from dossier_api.calendar.rules import Progress
 from dossier_api.models import (
     IN_PROGRESS_STATUSES,
     Channel,
@@ -21,6 +22,7 @@ from dossier_api.models import (
     DossierStatus,
     IdempotencyRecord,
     Pause,
+    ReturnMethod,
     SupplementRequest,
     TimelineEntry,
     Timeliness,
@@ -57,6 +59,48 @@ def overdue_condition(as_of: dt.datetime, dialect: str) -> ColumnElement[bool]:
     )
 
 
+def end_of_day(day: dt.date) -> dt.datetime:
+    """The first instant after ``day`` in Vietnam (in UTC)."""
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=VIETNAM).astimezone(dt.UTC)
+
+
+def judged_at(day: dt.date, now: dt.datetime) -> dt.datetime:
+    """When progress "at the end of ``day``" is judged: the end of that day, or now if it has not ended."""
+    return min(now, end_of_day(day))
+
+
+def open_after_condition(day: dt.date) -> ColumnElement[bool]:
+    """Not finished (resolved, refused, withdrawn, stopped) on or before ``day``."""
+    return or_(Dossier.finished_on.is_(None), Dossier.finished_on > day)
+
+
+def overdue_at_condition(as_of: dt.datetime, dialect: str) -> ColumnElement[bool]:
+    """The named rule ``progress`` judged at ``as_of`` for a dossier that was in progress then.
+
+    Unlike :func:`overdue_condition` it does not read the current status: a dossier resolved since
+    was still in progress at ``as_of``. Never NULL, so its negation is exactly "in time".
+    """
+    return and_(
+        Dossier.due_at.is_not(None),
+        Dossier.due_at < local_day_start(as_of),
+        or_(
+            Dossier.paused_since.is_(None),
+            Dossier.paused_since > as_of,
+            Dossier.due_at < local_day_start_sql(Dossier.paused_since, dialect),
+        ),
+    )
+
+
+def in_progress_at_end_condition(day: dt.date) -> ColumnElement[bool]:
+    """Received on or before ``day`` and not finished by its end: in progress when the day ended."""
+    return and_(Dossier.received_on <= day, open_after_condition(day))
+
+
+def paid_condition() -> ColumnElement[bool]:
+    """Fees paid by any method (imported dossiers record only whether they were paid online)."""
+    return or_(Dossier.paid_at.is_not(None), Dossier.paid_online.is_(True))
+
+
 SORTABLE: dict[str, Sortable] = {
     "received_at": Dossier.received_at,
     "due_at": Dossier.due_at,
@@ -75,11 +119,22 @@ class DossierFilter:
     agency_code: str | None = None
     officer: str | None = None
     overdue: bool | None = None
-    timeliness: Timeliness | None = None
+    timeliness: Sequence[Timeliness] = ()
     due_before: dt.datetime | None = None
     received_from: dt.date | None = None
     received_to: dt.date | None = None
     intermediary_code: str | None = None
+    receiving_agency: str | None = None
+    resolved_from: dt.date | None = None
+    resolved_to: dt.date | None = None
+    finished_from: dt.date | None = None
+    finished_to: dt.date | None = None
+    open_after: dt.date | None = None
+    progress: Progress | None = None
+    progress_on: dt.date | None = None
+    paid: bool | None = None
+    paid_online: bool | None = None
+    return_method: ReturnMethod | None = None
     owner_subject: str | None = None
     owner_intermediary: str | None = None
     restrict_to_owner: bool = False
@@ -232,8 +287,8 @@ class DossierRepository:
             conditions.append(Dossier.assigned_officer == filters.officer)
         if filters.intermediary_code is not None:
             conditions.append(Dossier.intermediary_code == filters.intermediary_code)
-        if filters.timeliness is not None:
-            conditions.append(Dossier.timeliness == filters.timeliness)
+        if filters.timeliness:
+            conditions.append(Dossier.timeliness.in_(list(filters.timeliness)))
         if filters.due_before is not None:
             conditions.append(Dossier.due_at < filters.due_before)
         if filters.received_from is not None:
@@ -244,6 +299,37 @@ class DossierRepository:
             overdue = overdue_condition(now, self.dialect)
             in_progress = Dossier.status.in_(list(IN_PROGRESS_STATUSES))
             conditions.append(overdue if filters.overdue else and_(in_progress, ~overdue))
+        conditions += self._period_conditions(filters, now)
+        return conditions
+
+    def _period_conditions(self, filters: DossierFilter, now: dt.datetime) -> list[ColumnElement[bool]]:
+        """The filters that reproduce each figure of the statistics (same conditions, same counts)."""
+        conditions: list[ColumnElement[bool]] = []
+        equal: list[tuple[Any, Any]] = [
+            (Dossier.agency_code, filters.receiving_agency),
+            (Dossier.return_method, filters.return_method),
+        ]
+        conditions += [column == value for column, value in equal if value is not None]
+        bounds: list[tuple[Any, dt.date | None, dt.date | None]] = [
+            (Dossier.resolved_on, filters.resolved_from, filters.resolved_to),
+            (Dossier.finished_on, filters.finished_from, filters.finished_to),
+        ]
+        for column, first, last in bounds:
+            if first is not None:
+                conditions.append(column >= first)
+            if last is not None:
+                conditions.append(column <= last)
+        if filters.open_after is not None:
+            conditions.append(open_after_condition(filters.open_after))
+        if filters.progress is not None:
+            day = filters.progress_on or local_date(now)
+            overdue = overdue_at_condition(judged_at(day, now), self.dialect)
+            conditions.append(in_progress_at_end_condition(day))
+            conditions.append(overdue if filters.progress is Progress.OVERDUE else ~overdue)
+        if filters.paid is not None:
+            conditions.append(paid_condition() if filters.paid else ~paid_condition())
+        if filters.paid_online is not None:
+            conditions.append(Dossier.paid_online.is_(filters.paid_online))
         return conditions
 
     async def list(

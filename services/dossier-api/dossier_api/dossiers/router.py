@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 
+from dossier_api.calendar.rules import Progress
 from dossier_api.calendars.repository import CalendarRepository
 from dossier_api.calendars.service import CalendarService
 from dossier_api.catalog.lookup import ProcedureInForce, ProcedureLookup
@@ -17,7 +18,7 @@ from dossier_api.dossiers.schemas import DossierCode, DossierCreate, DossierRead
 from dossier_api.dossiers.service import DossierService, request_fingerprint
 from dossier_api.dossiers.timeline_schemas import TimelineEntryRead
 from dossier_api.dossiers.views import dossier_etag, to_read, to_receipt, to_summary
-from dossier_api.models import Channel, DossierStatus, Timeliness
+from dossier_api.models import Channel, DossierStatus, ReturnMethod, Timeliness
 from dossier_api.observability import dossier_metrics
 from motcua_kit.auth import Principal, Role, require_roles
 from motcua_kit.concurrency import set_etag
@@ -122,14 +123,37 @@ async def list_dossiers(
     agency: Annotated[str | None, Query(max_length=20, description="Receiving or current agency.")] = None,
     officer: Annotated[str | None, Query(max_length=100, description="Assigned officer.")] = None,
     overdue: Annotated[bool | None, Query(description="In progress and past the due date (or not).")] = None,
-    timeliness: Timeliness | None = None,
+    timeliness: Annotated[
+        list[Timeliness] | None, Query(max_length=3, description="Early, on time, late (repeat for several).")
+    ] = None,
     due_before: Instant | None = None,
     received_from: dt.date | None = None,
     received_to: dt.date | None = None,
     intermediary: Annotated[str | None, Query(max_length=40, description="Intermediary organisation code.")] = None,
+    receiving_agency: Annotated[
+        str | None, Query(max_length=20, description="The agency that received it (as the statistics count).")
+    ] = None,
+    resolved_from: Annotated[dt.date | None, Query(description="Resolved on or after this day (Vietnam).")] = None,
+    resolved_to: Annotated[dt.date | None, Query(description="Resolved on or before this day.")] = None,
+    finished_from: Annotated[
+        dt.date | None, Query(description="Finished (resolved, refused, withdrawn, stopped) on or after this day.")
+    ] = None,
+    finished_to: Annotated[dt.date | None, Query(description="Finished on or before this day.")] = None,
+    open_after: Annotated[dt.date | None, Query(description="Not finished on or before this day.")] = None,
+    progress: Annotated[
+        Progress | None,
+        Query(description="In progress at the end of `progress_on` and, judged then, in time or overdue."),
+    ] = None,
+    progress_on: Annotated[
+        dt.date | None, Query(description="The day `progress` is judged at (default today).")
+    ] = None,
+    paid: Annotated[bool | None, Query(description="Fees paid (by any method) or not.")] = None,
+    paid_online: Annotated[bool | None, Query(description="Fees paid online or not.")] = None,
+    return_method: Annotated[ReturnMethod | None, Query(description="How the result goes back.")] = None,
 ) -> Page[DossierSummary]:
     """Dossiers, filtered. Staff see all (personal data masked for leaders and reporters); citizens and
-    intermediaries see only their own."""
+    intermediaries see only their own. Each figure of `GET /dossiers/stats` links here with the
+    filters that reproduce its count."""
     filters = DossierFilter(
         status=status_ or (),
         procedure_code=procedure,
@@ -137,11 +161,22 @@ async def list_dossiers(
         agency_code=agency,
         officer=officer,
         overdue=overdue,
-        timeliness=timeliness,
+        timeliness=timeliness or (),
         due_before=due_before,
         received_from=received_from,
         received_to=received_to,
         intermediary_code=intermediary,
+        receiving_agency=receiving_agency,
+        resolved_from=resolved_from,
+        resolved_to=resolved_to,
+        finished_from=finished_from,
+        finished_to=finished_to,
+        open_after=open_after,
+        progress=progress,
+        progress_on=progress_on,
+        paid=paid,
+        paid_online=paid_online,
+        return_method=return_method,
     )
     now = utcnow()
     rows, total = await service.list(filters, principal, sort=sort, page=page, now=now)

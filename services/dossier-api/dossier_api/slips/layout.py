@@ -4,37 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
-from pathlib import Path
 
 import segno
 from fpdf import FPDF, FontFace
 from fpdf.enums import Align, WrapMode, XPos, YPos
 from fpdf.fonts import TTFFont
 
+from motcua_kit.fonts import FAMILY, FONT_FILES, font_path, printable
 from motcua_kit.timezone import VIETNAM
 
 PAGE_SIZE_MM = (148.0, 210.0)  # A5 portrait (ISO 216)
 MARGIN = 12.0
-FAMILY = "BeVietnamPro"
-FONT_FILES = {"": "BeVietnamPro-Regular.ttf", "B": "BeVietnamPro-Bold.ttf", "I": "BeVietnamPro-Italic.ttf"}
 BODY_SIZE = 9.0
 LINE = 4.6
 QR_SIZE = 24.0
-REPLACEMENT = "?"
-
-
-@cache
-def font_path(style: str) -> Path:
-    """A TTF of Be Vietnam Pro (OFL-1.1), drawn for Vietnamese, shipped by the fontpkg-be-vietnam-pro wheel."""
-    path = Path(str(resources.files("fontpkg_be_vietnam_pro") / "files" / FONT_FILES[style]))
-    if not path.is_file():
-        raise RuntimeError(f"font file missing from fontpkg-be-vietnam-pro: {path.name}")
-    return path
 
 
 def local_time(instant: dt.datetime) -> dt.datetime:
@@ -89,23 +74,8 @@ class SlipDocument(FPDF):
     # -- text -------------------------------------------------------------------------------------
 
     def clean(self, text: str, *, multiline: bool = False) -> str:
-        """NFC (precomposed Vietnamese letters), no control characters, ``?`` for what the font cannot draw.
-
-        Without this, decomposed input would print loose accents and fpdf2 would log the missing
-        characters, which may be pieces of a person's name.
-        """
-        text = unicodedata.normalize("NFC", text)
-        out = []
-        for char in text:
-            if char == "\n" and multiline:
-                out.append(char)
-            elif unicodedata.category(char) in {"Cc", "Cf", "Zl", "Zp"}:
-                out.append(" " if char in "\t\r\n\u2028\u2029" else "")
-            elif ord(char) in self._glyphs or char == " ":
-                out.append(char)
-            else:
-                out.append(REPLACEMENT)
-        return "".join(out)
+        """Text the embedded font can draw (see :func:`motcua_kit.fonts.printable`)."""
+        return printable(text, self._glyphs, multiline=multiline)
 
     def font(self, style: str = "", size: float = BODY_SIZE) -> None:
         self.set_font(FAMILY, style, size)

@@ -6,11 +6,15 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, literal_column, or_, select
+from sqlalchemy import ColumnElement, and_, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dossier_api.dossiers.repository import local_day_start, local_day_start_sql
-from dossier_api.models import Channel, Dossier, DossierStatus, Timeliness
+from dossier_api.dossiers.repository import (
+    in_progress_at_end_condition,
+    overdue_at_condition,
+    paid_condition,
+)
+from dossier_api.models import Channel, Dossier, DossierStatus, ReturnMethod, Timeliness
 
 
 class StatsRepository:
@@ -41,21 +45,14 @@ class StatsRepository:
         self, first: dt.date, last: dt.date, as_of: dt.datetime, agency: str | None, procedure: str | None
     ) -> dict[str, int]:
         new = Dossier.received_on.between(first, last)
-        carried = and_(Dossier.received_on < first, or_(Dossier.finished_on.is_(None), Dossier.finished_on >= first))
+        # In progress when the day before the period ended: received before it, not finished before it.
+        carried = in_progress_at_end_condition(first - dt.timedelta(days=1))
         finished_in_period = Dossier.finished_on.between(first, last)
         resolved = Dossier.resolved_on.between(first, last)
         # Received (so never refused) and not finished by the end of the period.
-        open_at_end = and_(Dossier.received_on <= last, or_(Dossier.finished_on.is_(None), Dossier.finished_on > last))
+        open_at_end = in_progress_at_end_condition(last)
         # The named rule `progress`, judged at the end of the period (or now).
-        overdue = and_(
-            Dossier.due_at.is_not(None),
-            Dossier.due_at < local_day_start(as_of),
-            or_(
-                Dossier.paused_since.is_(None),
-                Dossier.paused_since > as_of,
-                Dossier.due_at < local_day_start_sql(Dossier.paused_since, self.session.get_bind().dialect.name),
-            ),
-        )
+        overdue = overdue_at_condition(as_of, self.session.get_bind().dialect.name)
 
         def count(condition: ColumnElement[bool]) -> Any:
             return func.count().filter(condition)
@@ -70,6 +67,8 @@ class StatsRepository:
             "withdrawn": count(and_(finished_in_period, Dossier.status == DossierStatus.WITHDRAWN)),
             "stopped": count(and_(finished_in_period, Dossier.status == DossierStatus.STOPPED)),
             "paid_online": count(and_(new, Dossier.paid_online.is_(True))),
+            "paid": count(and_(new, paid_condition())),
+            "results_online": count(and_(resolved, Dossier.return_method == ReturnMethod.ONLINE)),
         }
         for label in Timeliness:
             columns[f"resolved_{label.value}"] = count(and_(resolved, Dossier.timeliness == label))

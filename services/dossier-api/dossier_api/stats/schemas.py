@@ -24,6 +24,7 @@ class Resolved(BaseModel):
     early: int
     on_time: int
     late: int
+    on_time_or_early: int
     on_time_or_early_rate: float | None = Field(description="(early + on time) / resolved, 0-1.")
 
 
@@ -40,8 +41,12 @@ class MonthRow(BaseModel):
     early: int
     on_time: int
     late: int
+    on_time_or_early: int
     refused: int
     withdrawn: int
+    links: dict[str, str] = Field(
+        description="Each figure of the row -> the dossier list (`GET /api/v1/dossiers?...`) that produces it."
+    )
 
 
 class DossierStats(BaseModel):
@@ -60,4 +65,13 @@ class DossierStats(BaseModel):
     online_share: float | None = Field(description="Share of new receptions filed online, 0-1.")
     postal_share: float | None = Field(description="Share of new receptions filed by post, 0-1.")
     paid_online: int = Field(description="New receptions whose fees were paid online.")
+    paid: int = Field(description="New receptions whose fees were paid, by any method.")
+    paid_online_share: float | None = Field(description="paid_online / paid, 0-1.")
+    results_online: int = Field(description="Resolved in the period with the result returned online.")
     monthly: list[MonthRow]
+    links: dict[str, str] = Field(
+        description=(
+            "Each count, by its path in this document (`received.new`, `resolved.late`, `in_progress.overdue`,"
+            " ...) -> the dossier list (`GET /api/v1/dossiers?...`) whose `total` is that count."
+        )
+    )

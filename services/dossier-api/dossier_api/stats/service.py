@@ -4,22 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 
+from dossier_api.dossiers.repository import judged_at
+from dossier_api.stats.links import DrillDown
 from dossier_api.stats.repository import StatsRepository, months_between
 from dossier_api.stats.schemas import ChannelCounts, DossierStats, InProgress, MonthRow, Received, Resolved
 from motcua_kit.db import utcnow
 from motcua_kit.errors import FieldError, UnprocessableContent
-from motcua_kit.timezone import VIETNAM, local_date
+from motcua_kit.timezone import local_date
 
 MAX_PERIOD_DAYS = 366 * 20
 
 
 def _share(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
-
-
-def end_of_day(day: dt.date) -> dt.datetime:
-    """The first instant after ``day`` in Vietnam."""
-    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=VIETNAM).astimezone(dt.UTC)
 
 
 class StatsService:
@@ -44,11 +41,16 @@ class StatsService:
                 code="invalid_period",
                 errors=[FieldError(field="to", location="query", message="at most 20 years after `from`")],
             )
-        as_of = min(now, end_of_day(last))
+        as_of = judged_at(last, now)
         totals = await self.repository.totals(first, last, as_of, agency, procedure)
         series = await self.repository.monthly(first, last, agency, procedure)
         zero = {"received": 0, "resolved": 0, "early": 0, "on_time": 0, "late": 0, "refused": 0, "withdrawn": 0}
-        monthly = [MonthRow(month=month, **{**zero, **series.get(month, {})}) for month in months_between(first, last)]
+        drill = DrillDown(first, last, agency, procedure)
+        monthly = []
+        for month in months_between(first, last):
+            counts = {**zero, **series.get(month, {})}
+            counts["on_time_or_early"] = counts["early"] + counts["on_time"]
+            monthly.append(MonthRow(month=month, links=drill.month_links(month), **counts))
         resolved = totals["resolved"]
         on_time_or_early = totals["resolved_early"] + totals["resolved_on_time"]
         return DossierStats(
@@ -74,6 +76,7 @@ class StatsService:
                 early=totals["resolved_early"],
                 on_time=totals["resolved_on_time"],
                 late=totals["resolved_late"],
+                on_time_or_early=on_time_or_early,
                 on_time_or_early_rate=_share(on_time_or_early, resolved),
             ),
             in_progress=InProgress(
@@ -87,5 +90,9 @@ class StatsService:
             online_share=_share(totals["new_online"], totals["new"]),
             postal_share=_share(totals["new_postal"], totals["new"]),
             paid_online=totals["paid_online"],
+            paid=totals["paid"],
+            paid_online_share=_share(totals["paid_online"], totals["paid"]),
+            results_online=totals["results_online"],
             monthly=monthly,
+            links=drill.links(),
         )

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from procedure_catalog.models import Announcement, AnnouncementChange, ChangeAction, ProcedureVersion, VersionStatus
@@ -47,6 +47,30 @@ class StatsRepository:
             .order_by(*keys)
         )
         return [tuple(row) for row in await self.session.execute(statement)]
+
+    async def changes_between(
+        self, first: dt.date, last: dt.date, scope: Sequence[ColumnElement[bool]]
+    ) -> tuple[list[tuple[dt.date, dt.date]], dict[ChangeAction, int]]:
+        """Decisions effective from ``first`` to ``last`` (their signing and effective days) with a change
+        in scope, and their changes by action; a change is in scope by the version it made."""
+        in_period = Announcement.effective_on.between(first, last)
+        made = and_(V.procedure_id == AnnouncementChange.procedure_id, V.number == AnnouncementChange.version_number)
+        changes = (
+            select(AnnouncementChange.announcement_id, AnnouncementChange.action)
+            .join(Announcement, Announcement.id == AnnouncementChange.announcement_id)
+            .join(V, made)
+            .where(in_period, *scope)
+            .subquery()
+        )
+        decisions = select(Announcement.signed_on, Announcement.effective_on).where(
+            Announcement.id.in_(select(changes.c.announcement_id))
+        )
+        by_action = select(changes.c.action, func.count()).group_by(changes.c.action)
+        counts = dict.fromkeys(ChangeAction, 0)
+        for action, count in await self.session.execute(by_action):
+            counts[ChangeAction(action)] = int(count)
+        days = [(signed, effective) for signed, effective in await self.session.execute(decisions)]
+        return days, counts
 
     async def announcements(self, day: dt.date) -> tuple[int, dict[ChangeAction, int]]:
         decisions = await self.session.scalar(

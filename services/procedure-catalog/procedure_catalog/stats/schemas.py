@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from procedure_catalog.models import AuthorityLevel, Channel, OnlineLevel, VersionStatus
 
@@ -17,6 +17,22 @@ class AnnouncementCounts(BaseModel):
     """Decisions that took effect on or before the day, and the changes they made."""
 
     decisions: int
+    created: int
+    amended: int
+    abolished: int
+
+
+class PeriodChanges(BaseModel):
+    """Decisions that took effect in the period (``since`` to ``as_of``) and the changes they made."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: dt.date = Field(alias="from", serialization_alias="from")
+    to: dt.date
+    decisions: int
+    announced_in_time: int = Field(
+        description="Of the decisions, those signed at least 20 working days (Monday-Friday) before taking effect."
+    )
     created: int
     amended: int
     abolished: int
@@ -40,3 +56,6 @@ class CatalogueStats(BaseModel):
     inter_agency: int
     internal: int
     announcements: AnnouncementCounts
+    changes_in_period: PeriodChanges | None = Field(
+        description="With `since`: the decisions effective from `since` to `as_of`, scoped by field and agency."
+    )

@@ -6,6 +6,7 @@ import datetime as dt
 
 from sqlalchemy import ColumnElement
 
+from motcua_kit.errors import FieldError, UnprocessableContent
 from procedure_catalog.localisation import Localiser
 from procedure_catalog.models import (
     AuthorityLevel,
@@ -16,7 +17,8 @@ from procedure_catalog.models import (
     VersionStatus,
 )
 from procedure_catalog.stats.repository import StatsRepository
-from procedure_catalog.stats.schemas import AnnouncementCounts, CatalogueStats, CountByReference
+from procedure_catalog.stats.rules import announced_in_time
+from procedure_catalog.stats.schemas import AnnouncementCounts, CatalogueStats, CountByReference, PeriodChanges
 
 V = ProcedureVersion
 
@@ -26,7 +28,13 @@ class StatsService:
         self.repository = repository
 
     async def on(
-        self, day: dt.date, localiser: Localiser, *, field_code: str | None = None, agency_code: str | None = None
+        self,
+        day: dt.date,
+        localiser: Localiser,
+        *,
+        field_code: str | None = None,
+        agency_code: str | None = None,
+        since: dt.date | None = None,
     ) -> CatalogueStats:
         scope: list[ColumnElement[bool]] = []
         if field_code:
@@ -40,6 +48,7 @@ class StatsService:
         by_field = await self.repository.grouped(day, scope, V.field_code, V.field_name_vi, V.field_name_en)
         by_agency = await self.repository.grouped(day, scope, V.agency_code, V.agency_name_vi, V.agency_name_en)
         decisions, changes = await self.repository.announcements(day)
+        period = await self._changes(since, day, scope) if since is not None else None
         return CatalogueStats(
             as_of=day,
             total=flags["total"],
@@ -64,6 +73,25 @@ class StatsService:
                 amended=changes[ChangeAction.AMEND],
                 abolished=changes[ChangeAction.ABOLISH],
             ),
+            changes_in_period=period,
+        )
+
+    async def _changes(self, first: dt.date, last: dt.date, scope: list[ColumnElement[bool]]) -> PeriodChanges:
+        if first > last:
+            raise UnprocessableContent(
+                "The period ends before it begins.",
+                code="invalid_period",
+                errors=[FieldError(field="since", location="query", message="must not be after `at`")],
+            )
+        decisions, changes = await self.repository.changes_between(first, last, scope)
+        return PeriodChanges(
+            from_=first,
+            to=last,
+            decisions=len(decisions),
+            announced_in_time=sum(announced_in_time(signed, effective) for signed, effective in decisions),
+            created=changes[ChangeAction.CREATE],
+            amended=changes[ChangeAction.AMEND],
+            abolished=changes[ChangeAction.ABOLISH],
         )
 
     @staticmethod

@@ -19,13 +19,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from satisfaction_survey.models import (
     AnswerTotal,
     DossierChannel,
+    FeedbackItem,
+    FeedbackStatus,
     InvitationTotal,
     Question,
     Questionnaire,
+    Response,
     ResponseTotal,
     TotalSpan,
 )
-from satisfaction_survey.stats.period import split_period
+from satisfaction_survey.stats.period import local_day_bounds, split_period
 
 ALL = "all"
 
@@ -91,6 +94,31 @@ class StatsRepository:
         )
         row = (await self.session.execute(statement)).one()
         return int(row.invitations), int(row.answered)
+
+    async def feedback(self, where: StatsFilter) -> dict[str, int]:
+        """Feedback items opened in the period (Vietnam days), and how many of them are acknowledged or resolved."""
+        since, until = local_day_bounds(where.first_day, where.last_day)
+        conditions: list[ColumnElement[bool]] = []
+        if since is not None:
+            conditions.append(FeedbackItem.created_at >= since)
+        if until is not None:
+            conditions.append(FeedbackItem.created_at < until)
+        if where.agency_code is not None:
+            conditions.append(FeedbackItem.agency_code == where.agency_code)
+        if where.procedure_code is not None:
+            conditions.append(FeedbackItem.procedure_code == where.procedure_code)
+        statement = select(
+            func.count().label("opened"),
+            func.count().filter(FeedbackItem.status == FeedbackStatus.ACKNOWLEDGED).label("acknowledged"),
+            func.count().filter(FeedbackItem.status == FeedbackStatus.RESOLVED).label("resolved"),
+            func.count().filter(FeedbackItem.complaint.is_(True)).label("complaints"),
+        ).where(*conditions)
+        if where.channel is not None:
+            statement = statement.join(Response, Response.id == FeedbackItem.response_id).where(
+                Response.channel == where.channel
+            )
+        row = (await self.session.execute(statement)).one()
+        return {name: int(value or 0) for name, value in row._mapping.items()}
 
     async def invitations_by_month(self, where: StatsFilter) -> Sequence[Row[Any]]:
         """(month, invitations, answered) per month of issue."""

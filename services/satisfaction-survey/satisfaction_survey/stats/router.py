@@ -41,7 +41,8 @@ async def satisfaction_stats(
     channel: Annotated[DossierChannel | None, Query(description="How the dossiers were filed.")] = None,
 ) -> SatisfactionStats:
     """Responses, response rate, satisfied share overall and per factor, mean score per question, for
-    all responses and for online and paper separately, against the target, with a monthly series.
+    all responses and for online and paper separately, against the target, the feedback opened in the
+    period and how much of it is resolved, with a monthly series.
     Satisfied = top two levels, counted per answer; the headline is the overall question (one per
     response). Needs `survey_admin`, `leader` or `reporter`."""
     where = StatsFilter(first_day=from_, last_day=to, agency_code=agency, procedure_code=procedure, channel=channel)

@@ -57,6 +57,16 @@ class MonthFigures(BaseModel):
     paper: ModeMonth
 
 
+class FeedbackFigures(BaseModel):
+    """Feedback items (unhappy answers and complaints) opened in the period, by where they stand now."""
+
+    opened: int
+    acknowledged: int
+    resolved: int
+    complaints: int = Field(description="Of the opened, those the citizen marked as a complaint.")
+    resolved_share: float | None = Field(description="resolved / opened.")
+
+
 class Period(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
@@ -80,4 +90,5 @@ class SatisfactionStats(BaseModel):
     all: Figures
     online: Figures
     paper: Figures
+    feedback: FeedbackFigures
     monthly: list[MonthFigures]

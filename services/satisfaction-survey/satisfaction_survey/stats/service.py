@@ -12,6 +12,7 @@ from satisfaction_survey.stats.period import check_period
 from satisfaction_survey.stats.repository import ALL, StatsFilter, StatsRepository
 from satisfaction_survey.stats.schemas import (
     FactorFigures,
+    FeedbackFigures,
     Figures,
     Filters,
     ModeMonth,
@@ -53,8 +54,13 @@ class StatsService:
             all=figures[ALL],
             online=figures[ResponseMode.ONLINE.value],
             paper=figures[ResponseMode.PAPER.value],
+            feedback=await self._feedback(where),
             monthly=await self._monthly(where),
         )
+
+    async def _feedback(self, where: StatsFilter) -> FeedbackFigures:
+        counts = await self.repository.feedback(where)
+        return FeedbackFigures(**counts, resolved_share=rules.share(counts["resolved"], counts["opened"]))
 
     def _figures(self, totals: Any, factors: Sequence[Any], questions: Sequence[Any]) -> Figures:
         count, satisfied, score_sum = (totals.total, totals.satisfied, totals.score_sum) if totals else (0, 0, 0)
