@@ -14,6 +14,7 @@ import asyncio
 import json
 import signal
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +74,9 @@ def sink_app(secret: str, log_file: Path) -> FastAPI:
             state["duplicates"] += 1
             return Response(status_code=204)
         applied.add(event["id"])
-        log.write(json.dumps({"id": event["id"], "subject": event["subject"], "n": event["data"]["n"]}) + "\n")
+        entry = {"id": event["id"], "subject": event["subject"], "n": event["data"]["n"], "time": event["time"]}
+        entry["arrived"] = time.time()
+        log.write(json.dumps(entry) + "\n")
         log.flush()
         return Response(status_code=204)
 
