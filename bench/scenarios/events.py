@@ -103,10 +103,33 @@ async def _baseline(sink_url: str, secret: str, count: int) -> Measurement:
     return Measurement("subscriber fed directly (aiohttp, signed)", latencies, elapsed, CONCURRENCY)
 
 
-async def _one_backend(backend: str, quick: bool, workdir: Path, tables: list[Table]) -> None:
-    count = _size("BENCH_EVENTS", 2_000, 10_000, quick)
+async def _lag(
+    database: Database, sink_log: Path, logged: int, quick: bool, backend: str, dispatcher: ServerProcess
+) -> Table:
+    """Events written one per transaction at a steady rate (as receptions write them); lag to arrival."""
     rate = _size("BENCH_EVENTS_RATE", 50, 100, quick)
     seconds = 10 if quick else 30
+    total = rate * seconds
+    for n in range(total):
+        async with database.transaction() as session:
+            await record_event(session, STORE, "parcel.received", subject=f"L{n}", data={"n": n})
+        await asyncio.sleep(1 / rate)
+    arrivals = await _arrivals(sink_log, logged, total, within=120)
+    lags = [float(a["arrived"]) - dt.datetime.fromisoformat(str(a["time"])).timestamp() for a in arrivals]
+    table = Table(
+        f"Lag from commit to delivery ({backend})",
+        f"{total} events written one per transaction at {rate}/s while the dispatcher runs (idle poll "
+        f"{DELIVERY.idle_poll_seconds * 1000:.0f} ms); the latency columns are the lag.",
+        target="p99 reported (no target set)",
+    )
+    row = Measurement("commit -> arrival", lags, float(seconds), 1)
+    row.peak_rss_mb = dispatcher.peak_rss_mb
+    table.rows.append(row)
+    return table
+
+
+async def _one_backend(backend: str, quick: bool, workdir: Path, tables: list[Table]) -> None:
+    count = _size("BENCH_EVENTS", 2_000, 10_000, quick)
     async with fresh_database_url(backend, "benchevents", workdir) as url:
         engine = create_engine(DatabaseSettings(url=url))
         async with engine.begin() as connection:
@@ -155,25 +178,7 @@ async def _one_backend(backend: str, quick: bool, workdir: Path, tables: list[Ta
             table.rows.append(row)
             tables.append(table)
 
-            # Lag from commit to arrival, events written one per transaction at a steady rate.
-            logged += count
-            total = rate * seconds
-            for n in range(total):
-                async with database.transaction() as session:
-                    await record_event(session, STORE, "parcel.received", subject=f"L{n}", data={"n": n})
-                await asyncio.sleep(1 / rate)
-            arrivals = await _arrivals(sink_log, logged, total, within=120)
-            lags = [float(a["arrived"]) - dt.datetime.fromisoformat(str(a["time"])).timestamp() for a in arrivals]
-            lag_table = Table(
-                f"Lag from commit to delivery ({backend})",
-                f"{total} events written one per transaction at {rate}/s while the dispatcher runs (idle poll "
-                f"{DELIVERY.idle_poll_seconds * 1000:.0f} ms); the latency columns are the lag.",
-                target="p99 reported (no target set)",
-            )
-            lag_row = Measurement("commit -> arrival", lags, float(seconds), 1)
-            lag_row.peak_rss_mb = dispatcher.peak_rss_mb
-            lag_table.rows.append(lag_row)
-            tables.append(lag_table)
+            tables.append(await _lag(database, sink_log, logged + count, quick, backend, dispatcher))
         finally:
             if dispatcher is not None:
                 dispatcher.stop()
