@@ -104,7 +104,7 @@ async def _baseline(sink_url: str, secret: str, count: int) -> Measurement:
 
 
 async def _lag(
-    database: Database, sink_log: Path, logged: int, quick: bool, backend: str, dispatcher: ServerProcess
+    database: Database, sink_log: Path, logged: int, *, quick: bool, backend: str, dispatcher: ServerProcess
 ) -> Table:
     """Events written one per transaction at a steady rate (as receptions write them); lag to arrival."""
     rate = _size("BENCH_EVENTS_RATE", 50, 100, quick)
@@ -178,7 +178,9 @@ async def _one_backend(backend: str, quick: bool, workdir: Path, tables: list[Ta
             table.rows.append(row)
             tables.append(table)
 
-            tables.append(await _lag(database, sink_log, logged + count, quick, backend, dispatcher))
+            tables.append(
+                await _lag(database, sink_log, logged + count, quick=quick, backend=backend, dispatcher=dispatcher)
+            )
         finally:
             if dispatcher is not None:
                 dispatcher.stop()
