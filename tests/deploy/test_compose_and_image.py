@@ -33,24 +33,8 @@ DISPATCHERS = {"catalog-dispatcher", "dossier-dispatcher", "survey-dispatcher"}
 TMP = "/tmp"  # noqa: S108 - the containers' only writable path, not a file we create
 INIT_SCRIPT = DEPLOY / "postgres" / "init-databases.sh"
 
-# Variables wired ahead of the branches that add their settings (see the deploy report); each must
-# become a real setting when they are merged. Anything else must be a setting the code reads.
-ASSUMED_SETTINGS = {
-    "CATALOG_AUTH__TRUSTED_ISSUERS",
-    "DOSSIER_AUTH__TRUSTED_ISSUERS",
-    "SURVEY_AUTH__TRUSTED_ISSUERS",
-    "CATALOG_EVENTS__SUBSCRIPTIONS",
-    "DOSSIER_EVENTS__SUBSCRIPTIONS",
-    "DOSSIER_EVENTS__INBOX_SECRET",
-    "SURVEY_EVENTS__INBOX_SECRET",
-    "DOSSIER_CATALOG__URL",
-    "GATEWAY_RATE_LIMITS__STORAGE_URL",
-    "GATEWAY_TRUSTED_PROXIES",
-    "GATEWAY_CORS_ALLOW_ORIGINS",
-    "GATEWAY_API_KEYS__PEPPER",
-    "GATEWAY_INTERNAL_TOKENS__SIGNING_KEY_FILE",
-    "GATEWAY_INTERNAL_TOKENS__SIGNING_KEY_PEM",
-}
+# Every variable the manifests set must be a setting the code reads (nothing is wired ahead any more).
+ASSUMED_SETTINGS: set[str] = set()
 OTHER_VARIABLES = {"SERVICE", "FORWARDED_ALLOW_IPS"}
 
 

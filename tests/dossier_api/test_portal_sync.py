@@ -506,3 +506,9 @@ async def test_the_client_reports_what_is_not_the_portal_answering() -> None:
 def test_the_contracts_the_fake_portal_enforces_are_the_committed_ones() -> None:
     for name in ("dossier-sync.schema.json", "dossier-progress.schema.json"):
         jsonschema.Draft202012Validator.check_schema(json.loads((CONTRACTS / name).read_text(encoding="utf-8")))
+
+
+def test_empty_portal_settings_mean_no_portal() -> None:
+    """Deployments always pass the variables; empty ones must not declare a portal at ''."""
+    settings = NationalPortalSettings.model_validate({"url": "", "token": "", "agency_name": ""})
+    assert (settings.url, settings.token, settings.agency_name) == (None, None, None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from motcua_kit.events.settings import EventSettings
@@ -45,6 +45,12 @@ class NationalPortalSettings(BaseModel):
     timeout_seconds: Annotated[
         float, Field(gt=0, le=120, description="How long one call to the portal may take before it is retried.")
     ] = 10.0
+
+    @field_validator("url", "token", "agency_name", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        # Deployments pass the variable always, empty where the agency has no portal connection.
+        return None if value == "" else value
 
 
 class DossierSettings(ServiceSettings):
