@@ -3,6 +3,9 @@
     python -m bench [--quick] [--only NAME ...]
 
 A scenario is a module in ``bench/scenarios`` with ``async def run(quick: bool) -> list[Table]``.
+The run goes on past a scenario that fails, so the others are still measured and written, but it
+exits non-zero when any scenario failed or any table lacks its baseline or has failed operations:
+a figure without its baseline is not evidence.
 """
 
 from __future__ import annotations
@@ -12,11 +15,13 @@ import asyncio
 import datetime as dt
 import importlib
 import pkgutil
+import resource
 import sys
+import traceback
 from pathlib import Path
 
 from bench import scenarios
-from bench.harness import Table, machine
+from bench.harness import Table, load_average, machine
 
 OUTPUT = Path("docs/benchmarks.md")
 
@@ -25,16 +30,21 @@ def discover() -> list[str]:
     return sorted(m.name for m in pkgutil.iter_modules(scenarios.__path__))
 
 
-async def run(names: list[str], quick: bool) -> list[tuple[str, list[Table]]]:
-    results = []
+async def run(names: list[str], quick: bool) -> tuple[list[tuple[str, list[Table]]], list[str]]:
+    results: list[tuple[str, list[Table]]] = []
+    failures: list[str] = []
     for name in names:
-        module = importlib.import_module(f"bench.scenarios.{name}")
-        sys.stderr.write(f"bench: {name} ...\n")
-        results.append((name, await module.run(quick)))
-    return results
+        sys.stderr.write(f"bench: {name} ... ({load_average()})\n")
+        try:
+            module = importlib.import_module(f"bench.scenarios.{name}")
+            results.append((name, await module.run(quick)))
+        except Exception as error:  # one scenario's failure must not lose the others' figures
+            traceback.print_exc()
+            failures.append(f"{name}: the scenario failed: {error!r}")
+    return results, failures
 
 
-def render(results: list[tuple[str, list[Table]]], quick: bool) -> str:
+def render(results: list[tuple[str, list[Table]]], quick: bool, load_before: str, problems: list[str]) -> str:
     lines = [
         "# Benchmarks",
         "",
@@ -43,9 +53,14 @@ def render(results: list[tuple[str, list[Table]]], quick: bool) -> str:
         "",
         f"- Run: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC{' (quick mode: fewer operations)' if quick else ''}",
         f"- Machine: {machine()}",
+        f"- Machine load: {load_before} before the run, {load_average()} after",
         "- Load generator: an httpx client in the benchmark process, on the same cores as the servers",
+        f"- Benchmark process peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+        " (the load generator and the in-process rows); each row's peak RSS is its server process's",
         "",
     ]
+    if problems:
+        lines += ["**This run is incomplete:**", "", *(f"- {problem}" for problem in problems), ""]
     for name, tables in results:
         lines += [f"## {name}", ""]
         lines += [table.render() for table in tables]
@@ -59,12 +74,16 @@ def main() -> int:
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
     args = parser.parse_args()
     names = args.only or discover()
-    results = asyncio.run(run(names, args.quick))
-    document = render(results, args.quick)
+    load_before = load_average()
+    results, problems = asyncio.run(run(names, args.quick))
+    problems += [problem for _, tables in results for table in tables for problem in table.problems()]
+    document = render(results, args.quick, load_before, problems)
     sys.stdout.write(document)
     if not args.no_write:
         OUTPUT.write_text(document, encoding="utf-8")
-    return 0
+    for problem in problems:
+        sys.stderr.write(f"bench: {problem}\n")
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import httpx
 
@@ -63,18 +64,42 @@ class Table:
     rows: list[Measurement] = field(default_factory=list)
     baseline: str | None = None
     target: str = ""
+    compare: Literal["throughput", "median"] = "throughput"
+    """What the ratio column divides: operations per second (row / baseline) or median latency (row / baseline)."""
+
+    @property
+    def baseline_row(self) -> Measurement | None:
+        return next((r for r in self.rows if r.label == self.baseline), None)
+
+    def problems(self) -> list[str]:
+        """Why this table cannot stand as evidence: a missing baseline, an empty table, failed operations."""
+        found = []
+        if self.baseline_row is None:
+            found.append(f"{self.title}: no baseline row measured ({self.baseline!r})")
+        found += [f"{self.title} / {row.label}: no operation measured" for row in self.rows if not row.operations]
+        found += [f"{self.title} / {row.label}: {row.errors} failed operations" for row in self.rows if row.errors]
+        return found
+
+    def _ratio(self, row: Measurement, base: Measurement | None) -> str:
+        if base is None:
+            return ""
+        if self.compare == "median":
+            return f"{row.median / base.median:.2f}x" if base.median else ""
+        return f"{row.throughput / base.throughput:.2f}x" if base.throughput else ""
 
     def render(self) -> str:
-        base = next((r for r in self.rows if r.label == self.baseline), None)
+        base = self.baseline_row
         lines = [f"### {self.title}", "", self.description, ""]
         if self.target:
             lines += [f"Target: {self.target}", ""]
+        meaning = "median latency" if self.compare == "median" else "throughput"
+        lines += [f"Ratio: the row's {meaning} over the baseline's ({self.baseline}), same run.", ""]
         lines += [
             "| case | ops | conc. | median ms | p95 ms | p99 ms | ops/s | ratio | peak RSS MB | errors |",
             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for row in self.rows:
-            ratio = f"{row.throughput / base.throughput:.2f}x" if base and base.throughput else ""
+            ratio = self._ratio(row, base)
             rss = f"{row.peak_rss_mb:.0f}" if row.peak_rss_mb else ""
             label = f"{row.label} ({row.note})" if row.note else row.label
             lines.append(
@@ -180,6 +205,38 @@ class ServerProcess:
         self._log.close()
 
 
+BARE_FASTAPI = "bare FastAPI /ping"
+
+
+async def bare_fastapi(workdir: Path, *, operations: int, concurrency: int, label: str = BARE_FASTAPI) -> Measurement:
+    """The HTTP baseline: a bare FastAPI endpoint under one uvicorn worker, same load generator and concurrency."""
+    port = free_port()
+    server = ServerProcess(
+        [sys.executable, "-m", "uvicorn", "bench.baseline_app:app", "--port", str(port), "--log-level", "warning"],
+        dict(os.environ),
+        f"http://127.0.0.1:{port}",
+        workdir / f"baseline-{port}.log",
+    )
+    try:
+        server.wait_ready("/ping")
+        limits = httpx.Limits(max_connections=concurrency)
+        async with httpx.AsyncClient(base_url=server.url, limits=limits, timeout=30) as client:
+
+            async def ping(_: int) -> bool:
+                return (await client.get("/ping")).status_code == 200
+
+            row = await closed_loop(label, ping, operations=operations, concurrency=concurrency)
+        row.peak_rss_mb = server.peak_rss_mb
+        return row
+    finally:
+        server.stop()
+
+
+def load_average() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load {one:.2f} (1 min), {five:.2f} (5 min)"
+
+
 def machine() -> str:
     cpu = "unknown CPU"
     try:
@@ -189,7 +246,15 @@ def machine() -> str:
                 break
     except OSError:
         pass
+    memory = ""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                memory = f", {int(line.split()[1]) / 1024 / 1024:.1f} GB RAM"
+                break
+    except OSError:
+        pass
     return (
-        f"{platform.node()}: {os.cpu_count()} cores ({cpu}), Python {sys.version.split()[0]}, "
+        f"{platform.node()}: {os.cpu_count()} cores ({cpu}){memory}, Python {sys.version.split()[0]}, "
         f"{platform.system()} {platform.release()}"
     )

@@ -45,7 +45,7 @@ from motcua_kit.auth import Principal
 from motcua_kit.db import Database
 from motcua_kit.devtokens import load_or_create_dev_keys, mint_token
 from motcua_kit.settings import DatabaseSettings
-from motcua_tools.stack import Process, processes, stack_environment
+from motcua_tools.stack import FAKE_PORTAL, Process, processes, stack_environment
 
 YEAR = {"from": "2025-01-01", "to": "2025-12-31"}
 BATCH = 5000
@@ -131,6 +131,7 @@ async def run(quick: bool) -> list[Table]:
         " statistics at once and composes them (every dossier figure with its list). Baseline: dossier-api's own"
         " statistics for the same year, asked directly (the largest part of the overview).",
         baseline="dossier-api: GET /dossiers/stats, direct",
+        compare="median",
         target="the overview under 1.5 s (1500 ms)",
     )
     async with AsyncExitStack() as stack:
@@ -141,7 +142,8 @@ async def run(quick: bool) -> list[Table]:
             return [table]
         workdir = Path(tempfile.mkdtemp(prefix="motcua-bench-reports-"))
         ports = {f"{p}PORT": str(free_port()) for p in ("CATALOG_", "DOSSIER_", "SURVEY_", "GATEWAY_")}
-        procs = processes(ports)
+        # The overview needs the gateway and the three services; no dispatcher runs, so no portal either.
+        procs = [proc for proc in processes(ports) if proc.package != FAKE_PORTAL]
         base = {
             **os.environ,
             "CATALOG_DATABASE__URL": str(urls["catalog"]),
@@ -151,7 +153,9 @@ async def run(quick: bool) -> list[Table]:
         env = stack_environment(workdir, procs, base=base)
         for proc in procs:
             env[f"{proc.env_prefix}LOG_LEVEL"] = "WARNING"
-        for proc in procs:
+        # The public summary is a lookup (10 a minute per IP); one client measuring it would only meet 429s.
+        env["GATEWAY_RATE_LIMITS__LOOKUP"] = "100000/minute"
+        for proc in (proc for proc in procs if proc.has_database):
             _step(["-m", proc.package, "migrate"], env, workdir / f"{proc.name}-migrate.log")
         for package in ("procedure_catalog", "satisfaction_survey"):
             _step(["-m", package, "seed-demo"], env, workdir / f"{package}-seed.log")
@@ -186,8 +190,6 @@ async def _measure(table: Table, servers: dict[str, ServerProcess], workdir: Pat
     token = mint_token(key, kid, issuer="motcua-dev", audience="motcua", subject="bench", roles=["reporter"])
     reporter = {"Authorization": f"Bearer {token}"}
     gateway = servers["gateway"].url
-    survey = servers["satisfaction-survey"].url
-    overview = gateway + "/api/v1/reports/overview"
     survey = servers["satisfaction-survey"].url
     overview = gateway + "/api/v1/reports/overview"
     calls = [

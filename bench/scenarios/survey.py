@@ -31,7 +31,7 @@ import asyncpg
 import httpx
 from sqlalchemy.engine import make_url
 
-from bench.harness import Measurement, ServerProcess, Table, closed_loop, free_port
+from bench.harness import BARE_FASTAPI, Measurement, ServerProcess, Table, bare_fastapi, closed_loop, free_port
 from motcua_kit.db import Database
 from motcua_kit.devtokens import load_or_create_dev_keys, mint_token
 from motcua_kit.settings import DatabaseSettings
@@ -217,8 +217,12 @@ async def writes(quick: bool) -> Table:
         f"One uvicorn worker; {CONCURRENCY} concurrent clients. Each write is one transaction: the response,"
         " its answers, the invitation marked used, any feedback item and the day and month totals. SQLite runs with"
         " `synchronous=FULL`. The invitations row issues twice as many (half are answered online, half on paper).",
-        baseline="sqlite: GET /livez",
+        baseline=BARE_FASTAPI,
     )
+    table.rows.append(
+        await bare_fastapi(Path(tempfile.mkdtemp(prefix="motcua-bench-survey-")), operations=operations,
+                           concurrency=CONCURRENCY)
+    )  # fmt: skip
     async with _postgres_database("survey_writes") as postgres_url:
         for backend, url in (("sqlite", None), ("postgresql", postgres_url)):
             if backend == "postgresql" and url is None:
@@ -329,9 +333,11 @@ async def index(quick: bool) -> Table | None:
                 f" {totals_rows:,} total rows (bulk load and rebuild took {load_seconds:.0f} s). The last"
                 " row computes only the per-factor figures straight from the raw answers, as the index would"
                 " without the day and month totals.",
-                baseline="GET /livez",
+                baseline=BARE_FASTAPI,
+                compare="median",
                 target="the stats call under 1 s (1000 ms) at 1,000,000 responses",
             )
+            table.rows.append(await bare_fastapi(workdir, operations=repeat, concurrency=1))
             headers = server.headers("reporter")
             base = f"{server.server.url}"
             calls = {
