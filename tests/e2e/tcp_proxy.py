@@ -59,16 +59,14 @@ class TcpProxy:
     async def _accept(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
         assert task is not None
-        self._tasks.add(task)  # type: ignore[arg-type]
+        self._tasks.add(task)
         self._writers.add(client_writer)
         upstream_writer: asyncio.StreamWriter | None = None
         try:
             await self._open.wait()  # a partition accepts, then says nothing
             upstream_reader, upstream_writer = await asyncio.open_connection(*self.target)
             self._writers.add(upstream_writer)
-            await asyncio.gather(
-                self._pipe(client_reader, upstream_writer), self._pipe(upstream_reader, client_writer)
-            )
+            await asyncio.gather(self._pipe(client_reader, upstream_writer), self._pipe(upstream_reader, client_writer))
         except (OSError, asyncio.IncompleteReadError):
             pass
         finally:
@@ -76,7 +74,7 @@ class TcpProxy:
                 if writer is not None:
                     self._writers.discard(writer)
                     writer.transport.abort()
-            self._tasks.discard(task)  # type: ignore[arg-type]
+            self._tasks.discard(task)
 
     async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:

@@ -18,12 +18,9 @@ configured as ``make run`` configures them (tools/motcua_tools/stack.py), on SQL
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import itertools
-import os
 import signal
 import sqlite3
-import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
@@ -39,11 +36,10 @@ from sqlalchemy.engine import make_url
 from dossier_api.main import MIGRATIONS as DOSSIER_MIGRATIONS
 from motcua_gateway.main import MIGRATIONS as GATEWAY_MIGRATIONS
 from motcua_kit.db import Database, create_engine
-from motcua_kit.migrations import upgrade_engine
 from motcua_kit.devtokens import load_or_create_dev_keys
+from motcua_kit.migrations import upgrade_engine
 from motcua_kit.settings import DatabaseSettings
 from motcua_kit.testing import TokenFactory, fresh_database_url
-from motcua_kit.timezone import VIETNAM
 from motcua_tools.stack import Process, processes, stack_environment
 from procedure_catalog.demo import seed_demo
 from procedure_catalog.main import MIGRATIONS as CATALOG_MIGRATIONS
@@ -220,6 +216,11 @@ async def test_a_service_killed_during_receptions_keeps_every_acknowledged_dossi
                 except httpx.TransportError as exc:
                     failures.append(type(exc).__name__)
                     return
+                if response.status_code == 503:
+                    # Twenty writers queue for SQLite's one writer slot; a wait past the busy timeout
+                    # is a refusal the client may retry, never an acknowledgement.
+                    assert_problem(response, 503, "database_busy")
+                    continue
                 assert response.status_code == 201, response.text
                 body = response.json()
                 acknowledged[body["code"]] = {**body, "sent_name": payload["applicant"]["name"]}
@@ -268,12 +269,8 @@ async def dossier_rows(system: System) -> dict[str, Any]:
                 text("SELECT dossier_id, action FROM dossier_timeline ORDER BY id")
             ):
                 steps.setdefault(dossier_id, []).append(action)
-            events = {
-                subject: count
-                for subject, count in await connection.execute(
-                    text("SELECT subject, count(*) FROM outbox_events GROUP BY subject")
-                )
-            }
+            grouped = await connection.execute(text("SELECT subject, count(*) FROM outbox_events GROUP BY subject"))
+            events: dict[str, int] = {row[0]: row[1] for row in grouped.all()}
             counter = await connection.scalar(text("SELECT sum(last_value) FROM dossier_code_counters"))
             orphans = await connection.scalar(
                 text(
@@ -284,3 +281,95 @@ async def dossier_rows(system: System) -> dict[str, Any]:
     finally:
         await engine.dispose()
     return {"dossiers": dossiers, "steps": steps, "events": events, "counter": counter, "orphans": orphans}
+
+
+# 2. The database taken away ----------------------------------------------------------------------
+
+
+async def timed(request: Awaitable[httpx.Response]) -> tuple[httpx.Response, float]:
+    started = time.monotonic()
+    response = await request
+    return response, time.monotonic() - started
+
+
+@pytest.mark.parametrize("fault", ["stopped", "partitioned"])
+async def test_the_database_taken_away_and_given_back(system: System, fault: str) -> None:
+    proxy = system.proxy
+    if proxy is None:
+        pytest.skip("an embedded SQLite database has no server or network to lose (see the write lock test)")
+    server = system.servers["dossier-api"]
+    assert server.child is not None
+    process = server.child.pid
+    headers = system.tokens.headers("reception_officer")
+    async with httpx.AsyncClient(headers=headers, timeout=60) as http:
+        before = await http.post(f"{system.dossier}/api/v1/dossiers", json=system.reception("trước"))
+        assert before.status_code == 201, before.text
+        code = before.json()["code"]
+        if fault == "stopped":
+            await proxy.stop()
+        else:
+            proxy.partition()
+        try:
+            ready, took = await timed(http.get(f"{system.dossier}/readyz"))
+            assert_problem(ready, 503, "not_ready")
+            assert took < 5, f"/readyz took {took:.1f} s"
+
+            # Writes and reads, several at once (more than the pool holds), direct and through the gateway.
+            calls = [http.post(f"{system.dossier}/api/v1/dossiers", json=system.reception("pendant")) for _ in range(5)]
+            calls += [http.get(f"{system.dossier}/api/v1/dossiers/{code}") for _ in range(20)]
+            calls += [http.get(f"{system.gateway}/api/v1/dossiers/{code}") for _ in range(5)]
+            answers = await asyncio.gather(*(timed(call) for call in calls))
+            for response, took in answers:
+                assert_problem(response, 503, "database_unavailable")
+                assert response.headers["retry-after"].isdigit()
+                assert took < ANSWER_WITHIN, f"{response.request.url} took {took:.1f} s"
+
+            # The other services keep serving through the gateway.
+            catalogue = await http.get(f"{system.gateway}/api/v1/procedures/{PROCEDURE}")
+            assert catalogue.status_code == 200, catalogue.text
+        finally:
+            if fault == "stopped":
+                await proxy.start()
+            else:
+                proxy.heal()
+
+        # Back, without a restart: ready again, and writing.
+        await eventually(server.ready, within=15, what="dossier-api to be ready again")
+        assert (server.child.pid, server.child.returncode) == (process, None), "the same process, never restarted"
+        after = await http.post(f"{system.dossier}/api/v1/dossiers", json=system.reception("sau"))
+        assert after.status_code == 201, after.text
+        through_gateway = await http.get(f"{system.gateway}/api/v1/dossiers/{code}")
+        assert through_gateway.status_code == 200, through_gateway.text
+
+
+async def test_sqlite_writer_lock_held_elsewhere(system: System) -> None:
+    """SQLite's own fault: another process (a backup, a maintenance script) keeps the write lock."""
+    if system.backend != "sqlite":
+        pytest.skip("PostgreSQL has no database-wide writer lock")
+    server = system.servers["dossier-api"]
+    headers = system.tokens.headers("reception_officer")
+    path = make_url(system.dossier_db).database
+    assert path
+    async with httpx.AsyncClient(headers=headers, timeout=60) as http:
+        before = await http.post(f"{system.dossier}/api/v1/dossiers", json=system.reception("trước"))
+        assert before.status_code == 201, before.text
+        code = before.json()["code"]
+        holder = sqlite3.connect(path, isolation_level=None)
+        try:
+            holder.execute("BEGIN IMMEDIATE")
+            writes = [http.post(f"{system.dossier}/api/v1/dossiers", json=system.reception("khóa")) for _ in range(3)]
+            for response, took in await asyncio.gather(*(timed(call) for call in writes)):
+                assert_problem(response, 503, "database_busy")
+                assert response.headers["retry-after"].isdigit()
+                assert took < ANSWER_WITHIN, f"a write took {took:.1f} s"
+            # Readers carry on beside the writer (WAL), so the service stays ready.
+            read = await http.get(f"{system.dossier}/api/v1/dossiers/{code}")
+            assert read.status_code == 200, read.text
+            assert await server.ready()
+            catalogue = await http.get(f"{system.gateway}/api/v1/procedures/{PROCEDURE}")
+            assert catalogue.status_code == 200, catalogue.text
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        after = await http.post(f"{system.dossier}/api/v1/dossiers", json=system.reception("sau"))
+        assert after.status_code == 201, after.text
