@@ -141,13 +141,21 @@ def create_engine(settings: DatabaseSettings) -> AsyncEngine:
 def _lost_connection(context: ExceptionContext) -> DatabaseUnavailable | None:
     """A command that timed out or whose connection broke: drop the connection, answer 503.
 
-    asyncpg raises these as plain ``TimeoutError``/``OSError``, which SQLAlchemy neither wraps nor
-    recognises as a disconnect; the connection would go back to the pool mid-command.
+    asyncpg raises a timeout as a plain ``TimeoutError`` and a cut connection as a bare DBAPI
+    ``Error``; neither is one of the classes the problem handlers map, and SQLAlchemy does not
+    see the timeout as a disconnect, so the connection would go back to the pool mid-command.
+    A pre-ping is left to the pool, which replaces a dead connection by itself.
     """
-    if isinstance(context.original_exception, TimeoutError | OSError) and not context.is_pre_ping:
-        context.is_disconnect = True
-        return DatabaseUnavailable("The database stopped answering; nothing was recorded. Retry shortly.")
-    return None
+    if context.is_pre_ping:
+        return None
+    if not (isinstance(context.original_exception, TimeoutError | OSError) or context.is_disconnect):
+        return None
+    context.is_disconnect = True
+    # A COMMIT may have reached the server before the answer was lost: the outcome is unknown.
+    return DatabaseUnavailable(
+        "The database stopped answering; the change may or may not have been recorded. Read it back, or"
+        " retry with the same Idempotency-Key where the route takes one."
+    )
 
 
 def _configure_sqlite(engine: AsyncEngine, *, synchronous: str, busy_timeout_ms: int) -> None:

@@ -7,6 +7,7 @@ import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import asyncpg
 import httpx
 import pytest
 from sqlalchemy import text
@@ -99,6 +100,28 @@ async def test_a_command_past_its_timeout_is_database_unavailable_and_its_connec
         async with database.transaction(write=False) as session:
             assert await session.scalar(text("SELECT 1")) == 1
     finally:
+        await database.dispose()
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="terminating a server connection needs PostgreSQL")
+async def test_a_connection_cut_mid_transaction_is_database_unavailable() -> None:
+    assert POSTGRES_URL is not None
+    database = Database.from_settings(DatabaseSettings(url=POSTGRES_URL, pool_size=1, max_overflow=0))
+    admin = await asyncpg.connect(POSTGRES_URL)
+
+    async def cut_mid_transaction() -> None:
+        async with database.transaction() as session:
+            backend = await session.scalar(text("SELECT pg_backend_pid()"))
+            await admin.execute("SELECT pg_terminate_backend($1)", backend)
+            await session.execute(text("SELECT 1"))
+
+    try:
+        with pytest.raises(DatabaseUnavailable):
+            await cut_mid_transaction()
+        async with database.transaction(write=False) as session:
+            assert await session.scalar(text("SELECT 1")) == 1
+    finally:
+        await admin.close()
         await database.dispose()
 
 
