@@ -244,17 +244,25 @@ async def test_a_service_killed_during_receptions_keeps_every_acknowledged_dossi
         after = await http.post("/api/v1/dossiers", json=system.reception("sau"))
         assert after.status_code == 201, after.text
 
+    await assert_whole(system, {*acknowledged, after.json()["code"]})
+
+
+async def assert_whole(system: System, acknowledged: set[str]) -> None:
+    """Read dossier-api's tables directly: every acknowledged dossier is there, and every dossier is whole."""
     rows = await dossier_rows(system)
     codes = [row["code"] for row in rows["dossiers"]]
-    assert set(acknowledged) <= set(codes)
-    assert after.json()["code"] in codes
-    # Every dossier written is whole: its register and receive steps, and one event per step.
+    assert acknowledged <= set(codes)
+    # Every dossier written is whole: its register and receive steps, and the request's one event.
     for row in rows["dossiers"]:
         assert rows["steps"].get(row["id"]) == ["register", "receive"], row
         assert rows["events"].get(row["code"]) == 1, row
-    # The day's numbers run 1..N: none given twice, none lost with a rolled-back reception.
-    sequences = sorted(int(code.rsplit("-", 1)[1]) for code in codes)
-    assert sequences == list(range(1, len(codes) + 1))
+    # Each day's numbers run 1..N: none given twice, none lost with a rolled-back reception.
+    days: dict[str, list[int]] = {}
+    for code in codes:
+        _agency, day, number = code.rsplit("-", 2)
+        days.setdefault(day, []).append(int(number))
+    for numbers in days.values():
+        assert sorted(numbers) == list(range(1, len(numbers) + 1))
     assert rows["counter"] == len(codes)
     assert rows["orphans"] == 0
 
@@ -305,11 +313,34 @@ async def test_the_database_taken_away_and_given_back(system: System, fault: str
         before = await http.post(f"{system.dossier}/api/v1/dossiers", json=system.reception("trước"))
         assert before.status_code == 201, before.text
         code = before.json()["code"]
+        # Receptions in flight when the database goes: each one is either acknowledged or refused, in time.
+        # Receptions in a loop when the database goes: the fault finds some mid-transaction.
+        faulted = asyncio.Event()
+
+        async def receptions() -> list[tuple[httpx.Response, float]]:
+            answers = []
+            while not faulted.is_set():
+                answers.append(
+                    await timed(http.post(f"{system.dossier}/api/v1/dossiers", json=system.reception("giữa")))
+                )
+            return answers
+
+        in_flight = [asyncio.create_task(receptions()) for _ in range(8)]
+        await asyncio.sleep(0.5)
         if fault == "stopped":
             await proxy.stop()
         else:
             proxy.partition()
+        faulted.set()
         try:
+            acknowledged = {code}
+            for response, took in itertools.chain.from_iterable(await asyncio.gather(*in_flight)):
+                assert took < ANSWER_WITHIN, f"an in-flight reception took {took:.1f} s"
+                if response.status_code == 201:
+                    acknowledged.add(response.json()["code"])
+                else:
+                    assert_problem(response, 503, "database_unavailable")
+
             ready, took = await timed(http.get(f"{system.dossier}/readyz"))
             assert_problem(ready, 503, "not_ready")
             assert took < 5, f"/readyz took {took:.1f} s"
@@ -340,6 +371,7 @@ async def test_the_database_taken_away_and_given_back(system: System, fault: str
         assert after.status_code == 201, after.text
         through_gateway = await http.get(f"{system.gateway}/api/v1/dossiers/{code}")
         assert through_gateway.status_code == 200, through_gateway.text
+    await assert_whole(system, {*acknowledged, after.json()["code"]})
 
 
 async def test_sqlite_writer_lock_held_elsewhere(system: System) -> None:
