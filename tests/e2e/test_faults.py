@@ -226,7 +226,11 @@ async def test_a_service_killed_during_receptions_keeps_every_acknowledged_dossi
                 acknowledged[body["code"]] = {**body, "sent_name": payload["applicant"]["name"]}
 
     clients = [asyncio.create_task(client(n)) for n in range(20)]
-    await eventually(lambda: asyncio.sleep(0, len(acknowledged) >= 40), within=60, what="40 receptions")
+
+    async def under_way() -> bool:
+        return len(acknowledged) >= 40
+
+    await eventually(under_way, within=60, what="40 receptions")
     await server.kill()
     killed.set()
     await asyncio.gather(*clients)
