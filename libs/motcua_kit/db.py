@@ -24,10 +24,11 @@ from fastapi import Depends, Request
 from sqlalchemy import JSON, DateTime, Enum, MetaData, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.engine import URL, Connection, ExceptionContext, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.types import TypeDecorator
 
+from motcua_kit.errors import DatabaseUnavailable
 from motcua_kit.settings import DatabaseSettings
 
 NAMING_CONVENTION: dict[str, str] = {
@@ -113,23 +114,51 @@ def create_engine(settings: DatabaseSettings) -> AsyncEngine:
         in_memory = url.database in {None, "", ":memory:"}
         pool_options = {} if in_memory else {"pool_timeout": settings.pool_timeout_seconds}
         engine = create_async_engine(url, echo=settings.echo, **pool_options)
-        _configure_sqlite(engine, synchronous=settings.sqlite_synchronous)
+        _configure_sqlite(
+            engine, synchronous=settings.sqlite_synchronous, busy_timeout_ms=settings.sqlite_busy_timeout_ms
+        )
         return engine
     server_settings = {"application_name": "motcua"}
     if settings.statement_timeout_ms:
         server_settings["statement_timeout"] = str(settings.statement_timeout_ms)
-    return create_async_engine(
+    engine = create_async_engine(
         url,
         echo=settings.echo,
         pool_size=settings.pool_size,
         max_overflow=settings.max_overflow,
         pool_timeout=settings.pool_timeout_seconds,
         pool_pre_ping=True,
-        connect_args={"server_settings": server_settings, "timeout": 5},
+        connect_args={
+            "server_settings": server_settings,
+            "timeout": settings.connect_timeout_seconds,
+            "command_timeout": settings.command_timeout_seconds,
+        },
+    )
+    event.listen(engine.sync_engine, "handle_error", _lost_connection)
+    return engine
+
+
+def _lost_connection(context: ExceptionContext) -> DatabaseUnavailable | None:
+    """A command that timed out or whose connection broke: drop the connection, answer 503.
+
+    asyncpg raises a timeout as a plain ``TimeoutError`` and a cut connection as a bare DBAPI
+    ``Error``; neither is one of the classes the problem handlers map, and SQLAlchemy does not
+    see the timeout as a disconnect, so the connection would go back to the pool mid-command.
+    A pre-ping is left to the pool, which replaces a dead connection by itself.
+    """
+    if context.is_pre_ping:
+        return None
+    if not (isinstance(context.original_exception, TimeoutError | OSError) or context.is_disconnect):
+        return None
+    context.is_disconnect = True
+    # A COMMIT may have reached the server before the answer was lost: the outcome is unknown.
+    return DatabaseUnavailable(
+        "The database stopped answering; the change may or may not have been recorded. Read it back, or"
+        " retry with the same Idempotency-Key where the route takes one."
     )
 
 
-def _configure_sqlite(engine: AsyncEngine, *, synchronous: str) -> None:
+def _configure_sqlite(engine: AsyncEngine, *, synchronous: str, busy_timeout_ms: int) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Stop the driver from issuing BEGIN itself; `_on_begin` does it (see module docstring).
@@ -137,7 +166,7 @@ def _configure_sqlite(engine: AsyncEngine, *, synchronous: str) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms:d}")
         cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.close()
 
@@ -168,8 +197,12 @@ class Database:
     async def transaction(self, *, write: bool = True) -> AsyncIterator[AsyncSession]:
         """A session in one transaction: committed when the block ends, rolled back on error."""
         async with self.sessionmaker() as session:
-            if write and self.sqlite:
-                await session.connection(execution_options={_IMMEDIATE: True})
+            try:
+                # Taken at once, so a database that cannot be reached fails here, before any work.
+                await session.connection(execution_options={_IMMEDIATE: True} if write and self.sqlite else None)
+            except (TimeoutError, OSError) as exc:
+                # Refused, unreachable, or no answer within the connect or command (pre-ping) timeout.
+                raise DatabaseUnavailable() from exc
             try:
                 yield session
                 await session.commit()

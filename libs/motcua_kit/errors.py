@@ -18,7 +18,8 @@ The error tree::
     ├── TooManyRequests               429  rate_limited (with Retry-After)
     ├── BadGateway                    502  bad_gateway
     ├── ServiceUnavailable            503  service_unavailable, not_ready, database_busy,
-    │                                      database_unavailable (Retry-After)
+    │   │                                  database_unavailable (Retry-After)
+    │   └── DatabaseUnavailable       503  database_unavailable: refused, unreachable, timed out (Retry-After)
     └── GatewayTimeout                504  gateway_timeout
     (anything else)                   500  internal_error, without details
 
@@ -158,6 +159,16 @@ class BadGateway(ProblemError):
 
 class ServiceUnavailable(ProblemError):
     status, default_code, title = 503, "service_unavailable", "Service unavailable"
+
+
+class DatabaseUnavailable(ServiceUnavailable):
+    """The database cannot be reached or stopped answering; the request wrote nothing."""
+
+    default_code = "database_unavailable"
+
+    def __init__(self, detail: str | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("headers", {"Retry-After": "1"})
+        super().__init__(detail or "The database cannot be reached; retry shortly.", **kwargs)
 
 
 class GatewayTimeout(ProblemError):

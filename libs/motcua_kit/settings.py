@@ -52,6 +52,22 @@ class DatabaseSettings(BaseModel):
     statement_timeout_ms: Annotated[
         int, Field(ge=0, description="PostgreSQL statement_timeout per connection; 0 disables it.")
     ] = 30_000
+    connect_timeout_seconds: Annotated[
+        float, Field(gt=0, le=60, description="How long opening a PostgreSQL connection may take before 503.")
+    ] = 5.0
+    command_timeout_seconds: Annotated[
+        float,
+        Field(
+            gt=0,
+            description=(
+                "Client-side bound on one PostgreSQL command, for a server or network that stops answering"
+                " (503 beyond); keep it above STATEMENT_TIMEOUT_MS, which the server enforces."
+            ),
+        ),
+    ] = 35.0
+    sqlite_busy_timeout_ms: Annotated[
+        int, Field(ge=0, description="How long a SQLite write waits for the writer lock before 503 database_busy.")
+    ] = 10_000
     sqlite_synchronous: Annotated[
         str,
         Field(

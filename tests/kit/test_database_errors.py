@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
 import httpx
+import pytest
+from sqlalchemy import text
 
 from motcua_kit.app import create_service_app
 from motcua_kit.db import Database
+from motcua_kit.errors import DatabaseUnavailable
 from motcua_kit.health import database_checks
 from motcua_kit.settings import DatabaseSettings
-from motcua_kit.testing import api_client, assert_problem
+from motcua_kit.testing import POSTGRES_URL, api_client, assert_problem
 from tests.kit.conftest import KitSettings, router
 
 
@@ -38,3 +47,90 @@ async def test_unreachable_database_is_503_and_not_ready(kit_settings: KitSettin
         ready = await client.get("/readyz")
         body = assert_problem(ready, 503, "not_ready")
         assert body["checks"]["database"]["ok"] is False
+
+
+@pytest.fixture
+async def silent_server() -> AsyncIterator[int]:
+    """A port that accepts connections and never says a word: a database behind a network partition."""
+    held: list[asyncio.StreamWriter] = []
+
+    async def accept(_reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        held.append(writer)
+
+    server = await asyncio.start_server(accept, "127.0.0.1", 0)
+    yield server.sockets[0].getsockname()[1]
+    for writer in held:
+        writer.transport.abort()
+    server.close()
+    await server.wait_closed()
+
+
+async def test_a_database_that_never_answers_is_503_within_the_connect_timeout(
+    kit_settings: KitSettings, silent_server: int
+) -> None:
+    database = Database.from_settings(
+        DatabaseSettings(url=f"postgresql://postgres@127.0.0.1:{silent_server}/none", connect_timeout_seconds=0.5)
+    )
+    app = create_service_app(
+        settings=kit_settings, title="t", version="0", description="t", routers=[router], database=database
+    )
+    async with api_client(app) as client:
+        started = time.monotonic()
+        response = await client.post("/api/v1/items", json={"name": "n", "quantity": 1})
+        took = time.monotonic() - started
+    await database.dispose()
+    assert_problem(response, 503, "database_unavailable")
+    assert response.headers["retry-after"] == "1"
+    assert took < 3, f"answered after {took:.1f} s"
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="a PostgreSQL command timeout needs PostgreSQL")
+async def test_a_command_past_its_timeout_is_database_unavailable_and_its_connection_is_dropped() -> None:
+    assert POSTGRES_URL is not None
+    database = Database.from_settings(
+        DatabaseSettings(url=POSTGRES_URL, pool_size=1, max_overflow=0, command_timeout_seconds=0.5)
+    )
+    try:
+        started = time.monotonic()
+        with pytest.raises(DatabaseUnavailable):
+            async with database.transaction(write=False) as session:
+                await session.execute(text("SELECT pg_sleep(5)"))
+        assert time.monotonic() - started < 3
+        # The one pooled connection was mid-command: it is replaced, not handed out again.
+        async with database.transaction(write=False) as session:
+            assert await session.scalar(text("SELECT 1")) == 1
+    finally:
+        await database.dispose()
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="terminating a server connection needs PostgreSQL")
+async def test_a_connection_cut_mid_transaction_is_database_unavailable() -> None:
+    assert POSTGRES_URL is not None
+    database = Database.from_settings(DatabaseSettings(url=POSTGRES_URL, pool_size=1, max_overflow=0))
+    admin = await asyncpg.connect(POSTGRES_URL)
+
+    async def cut_mid_transaction() -> None:
+        async with database.transaction() as session:
+            backend = await session.scalar(text("SELECT pg_backend_pid()"))
+            await admin.execute("SELECT pg_terminate_backend($1)", backend)
+            await session.execute(text("SELECT 1"))
+
+    try:
+        with pytest.raises(DatabaseUnavailable):
+            await cut_mid_transaction()
+        async with database.transaction(write=False) as session:
+            assert await session.scalar(text("SELECT 1")) == 1
+    finally:
+        await admin.close()
+        await database.dispose()
+
+
+async def test_sqlite_waits_for_the_writer_lock_as_long_as_configured(tmp_path: Path) -> None:
+    database = Database.from_settings(
+        DatabaseSettings(url=f"sqlite:///{tmp_path / 'busy.db'}", sqlite_busy_timeout_ms=1234)
+    )
+    try:
+        async with database.transaction(write=False) as session:
+            assert await session.scalar(text("PRAGMA busy_timeout")) == 1234
+    finally:
+        await database.dispose()
