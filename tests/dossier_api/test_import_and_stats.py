@@ -112,6 +112,19 @@ async def test_overlong_lines_are_rejected_not_buffered(client: httpx.AsyncClien
     assert "longer than" in report["rejections"][0]["reasons"][0]
 
 
+async def test_lines_with_nul_characters_are_rejected_naming_the_field(
+    client: httpx.AsyncClient, tokens: TokenFactory
+) -> None:
+    """Found by fuzzing: PostgreSQL refuses NUL in text, so the whole import was a 500 there."""
+    bad = legacy("SNGV-200115-0005", received_at="2020-01-15T09:00:00+07:00", procedure_name="ABTC\x00")
+    good = legacy("SNGV-200115-0006", received_at="2020-01-15T09:00:00+07:00")
+    report = await upload(client, tokens, ndjson(bad, good))
+    assert (report["imported"], report["rejected"]) == (1, 1)
+    rejection = report["rejections"][0]
+    assert (rejection["line"], rejection["code"]) == (1, "SNGV-200115-0005")
+    assert rejection["reasons"] == ["procedure_name: must not contain the NUL character (U+0000)"]
+
+
 async def test_the_import_body_limit_is_its_own(client: httpx.AsyncClient, tokens: TokenFactory) -> None:
     # 2 MB passes on the import route (the default limit elsewhere is 1 MiB).
     lines = [
