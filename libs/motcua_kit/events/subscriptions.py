@@ -22,7 +22,6 @@ from motcua_kit.events.settings import DeclaredSubscription
 from motcua_kit.events.store import EventStore
 from motcua_kit.pagination import Page, Pagination, paginate
 
-
 # Delivery ids are 64-bit; a larger number is a client's mistake (422), not a database overflow (500).
 DeliveryId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The delivery's id.")]
 
