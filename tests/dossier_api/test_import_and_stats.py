@@ -115,7 +115,7 @@ async def test_overlong_lines_are_rejected_not_buffered(client: httpx.AsyncClien
 async def test_lines_with_nul_characters_are_rejected_naming_the_field(
     client: httpx.AsyncClient, tokens: TokenFactory
 ) -> None:
-    """Found by fuzzing: PostgreSQL refuses NUL in text, so the whole import was a 500 there."""
+    """PostgreSQL refuses NUL in text (a probe beside the fuzzing found it), so the whole import was a 500 there."""
     bad = legacy("SNGV-200115-0005", received_at="2020-01-15T09:00:00+07:00", procedure_name="ABTC\x00")
     good = legacy("SNGV-200115-0006", received_at="2020-01-15T09:00:00+07:00")
     report = await upload(client, tokens, ndjson(bad, good))

@@ -53,7 +53,7 @@ async def test_writing_reference_lists_needs_catalog_editor(client: httpx.AsyncC
 
 
 async def test_nul_characters_are_422_naming_the_field(client: httpx.AsyncClient, tokens: TokenFactory) -> None:
-    """Found by fuzzing: PostgreSQL refuses NUL in text, so these were 500s there."""
+    """PostgreSQL refuses NUL in text (a probe beside the fuzzing found it), so these were 500s there."""
     admin = tokens.headers("admin")
     put = await client.put("/api/v1/fields/NGV-LS", json={"name_vi": "Lãnh\x00sự"}, headers=admin)
     assert error_fields(assert_problem(put, 422)) == {"name_vi"}
