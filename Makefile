@@ -11,11 +11,12 @@ export UV_PROJECT_ENVIRONMENT := .venv
 RUN := $(UV) run --frozen --no-sync
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test test-fast token api-key lint fmt typecheck check migrate revision env-example bench openapi clean help
+.PHONY: run test test-fast fuzz token api-key lint fmt typecheck check migrate revision env-example bench openapi clean help
 
 help:
 	@echo "make run                      start the system on SQLite (gateway http://127.0.0.1:8000, docs /docs)"
 	@echo "make test                     run the test suite (also on PostgreSQL when POSTGRES_URL is set)"
+	@echo "make fuzz                     fuzz every API from its OpenAPI document, 500 examples per operation"
 	@echo "make token ROLE=<role>        print a development bearer token"
 	@echo "make api-key CLIENT=<name> ROLES=<roles>   print an API key for a system client"
 	@echo "make lint | fmt | typecheck   ruff, ruff format, mypy --strict"
@@ -38,6 +39,12 @@ run: .venv/.synced
 
 test: .venv/.synced
 	@$(RUN) pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+
+# The fuzzing tests with many more examples than `make test` gives them, on a new seed each run.
+FUZZ_MAX_EXAMPLES ?= 500
+fuzz: .venv/.synced
+	@seed=$${FUZZ_SEED:-$$RANDOM$$RANDOM}; echo "fuzzing with FUZZ_SEED=$$seed"; \
+	FUZZ_MAX_EXAMPLES=$(FUZZ_MAX_EXAMPLES) FUZZ_SEED=$$seed $(RUN) pytest -n $(PYTEST_WORKERS) --dist loadfile tests/fuzz $(PYTEST_ARGS)
 
 test-fast: .venv/.synced
 	@$(RUN) pytest -x $(PYTEST_ARGS)

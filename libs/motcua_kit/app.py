@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mappin
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 from starlette.middleware import Middleware
@@ -24,6 +24,7 @@ from motcua_kit.health import ReadinessCheck, database_checks, livez, readyz
 from motcua_kit.logging import configure_logging
 from motcua_kit.metrics import AppMetrics, metrics_endpoint
 from motcua_kit.middleware import BodyGuardMiddleware, RequestContextMiddleware
+from motcua_kit.nul import reject_nul_characters
 from motcua_kit.settings import ServiceSettings
 
 API_PREFIX = "/api/v1"
@@ -84,6 +85,7 @@ def create_service_app(
         docs_url="/docs" if serve_docs else None,
         openapi_url="/openapi.json" if serve_docs else None,
         redoc_url=None,
+        dependencies=[Depends(reject_nul_characters)],
     )
     app.state.settings = settings
     app.state.service = service

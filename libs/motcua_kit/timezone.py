@@ -24,6 +24,20 @@ def _plausible(value: dt.datetime) -> dt.datetime:
 Instant = Annotated[AwareDatetime, AfterValidator(_plausible)]
 """An instant given by a client: with an explicit offset, in a plausible range, normalised to UTC."""
 
+EARLIEST_DAY = EARLIEST.date()
+LATEST_DAY = LATEST.date() - dt.timedelta(days=1)
+
+
+def _plausible_day(day: dt.date) -> dt.date:
+    # Day arithmetic (the day before, the end of the day in UTC) fails at year 1 and 9999.
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise ValueError(f"must be between {EARLIEST_DAY} and {LATEST_DAY}")
+    return day
+
+
+Day = Annotated[dt.date, AfterValidator(_plausible_day)]
+"""A calendar day given by a client, in the same plausible range as :data:`Instant`."""
+
 
 def local_date(instant: dt.datetime) -> dt.date:
     """The calendar day in Vietnam on which ``instant`` falls."""

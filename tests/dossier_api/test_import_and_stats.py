@@ -14,7 +14,7 @@ from fastapi import FastAPI
 
 from dossier_api.imports.cli import main as cli_main
 from dossier_api.imports.cli import run_import
-from motcua_kit.testing import TokenFactory, api_client, assert_problem
+from motcua_kit.testing import TokenFactory, api_client, assert_problem, error_fields
 
 NDJSON = {"content-type": "application/x-ndjson"}
 
@@ -110,6 +110,19 @@ async def test_overlong_lines_are_rejected_not_buffered(client: httpx.AsyncClien
     )
     assert (report["imported"], report["rejected"]) == (1, 1)
     assert "longer than" in report["rejections"][0]["reasons"][0]
+
+
+async def test_lines_with_nul_characters_are_rejected_naming_the_field(
+    client: httpx.AsyncClient, tokens: TokenFactory
+) -> None:
+    """PostgreSQL refuses NUL in text (a probe beside the fuzzing found it), so the whole import was a 500 there."""
+    bad = legacy("SNGV-200115-0005", received_at="2020-01-15T09:00:00+07:00", procedure_name="ABTC\x00")
+    good = legacy("SNGV-200115-0006", received_at="2020-01-15T09:00:00+07:00")
+    report = await upload(client, tokens, ndjson(bad, good))
+    assert (report["imported"], report["rejected"]) == (1, 1)
+    rejection = report["rejections"][0]
+    assert (rejection["line"], rejection["code"]) == (1, "SNGV-200115-0005")
+    assert rejection["reasons"] == ["procedure_name: must not contain the NUL character (U+0000)"]
 
 
 async def test_the_import_body_limit_is_its_own(client: httpx.AsyncClient, tokens: TokenFactory) -> None:
@@ -258,6 +271,22 @@ async def test_statistics_of_a_quarter(client: httpx.AsyncClient, tokens: TokenF
 )
 async def test_bad_periods_are_422(client: httpx.AsyncClient, tokens: TokenFactory, params: dict[str, str]) -> None:
     assert_problem(await client.get("/api/v1/dossiers/stats", params=params, headers=tokens.headers("leader")), 422)
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"to": "0001-01-01"}, "to"),
+        ({"from": "9999-12-30", "to": "9999-12-31"}, "from"),
+        ({"from": "1989-12-31"}, "from"),
+    ],
+)
+async def test_days_out_of_range_are_422_naming_the_field(
+    client: httpx.AsyncClient, tokens: TokenFactory, params: dict[str, str], field: str
+) -> None:
+    """Found by fuzzing: the day before 1 January of year 1 (or the end of 31 December 9999) was a 500."""
+    response = await client.get("/api/v1/dossiers/stats", params=params, headers=tokens.headers("leader"))
+    assert field in error_fields(assert_problem(response, 422))
 
 
 async def test_statistics_need_leader_or_reporter(client: httpx.AsyncClient, tokens: TokenFactory) -> None:

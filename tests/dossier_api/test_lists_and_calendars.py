@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import httpx
 import pytest
 import time_machine
+from fastapi import FastAPI
 
 from motcua_kit.testing import TokenFactory, assert_problem, error_fields
 from tests.dossier_api.factories import act_ok, at, dossier_payload, receive
@@ -111,6 +113,16 @@ async def test_the_national_calendar_is_version_zero(client: httpx.AsyncClient) 
     assert (body["version"], body["rules"]["days_off"], len(body["rules"]["periods"])) == (0, [], 2)
 
 
+async def test_working_periods_are_documented_as_local_times(client: httpx.AsyncClient, dossier_app: FastAPI) -> None:
+    """Found by fuzzing: the schema said `format: time` (RFC 3339, with an offset) for times that never have one."""
+    period = dossier_app.openapi()["components"]["schemas"]["Period"]["properties"]["start"]
+    assert "format" not in period
+    body = (await client.get("/api/v1/calendars/SNGV")).json()
+    for served in body["rules"]["periods"]:
+        assert re.fullmatch(period["pattern"], served["start"])
+        assert re.fullmatch(period["pattern"], served["end"])
+
+
 async def test_due_date_preview(client: httpx.AsyncClient) -> None:
     # Hung Kings' day 2026 is Sunday 26 April -> off Monday 27 April; 30 April and 1 May are Thursday and Friday.
     response = await client.get(
@@ -192,6 +204,7 @@ async def test_worked_days_and_working_hours(client: httpx.AsyncClient, tokens: 
         ),
         ({"closures": [{"first": "2026-05-03", "last": "2026-05-01", "reason": "x"}]}, "closures.0"),
         ({"periods": [{"start": "13:00:00", "end": "12:00:00"}]}, "periods.0"),
+        ({"periods": [{"start": "07:00:00+07:00", "end": "12:00:00+07:00"}]}, "periods.0"),
         ({"periods": [{"start": "07:00:00", "end": "12:00:00"}, {"start": "11:00:00", "end": "17:00:00"}]}, "body"),
         ({"periods": []}, "periods"),
         ({"days_off": [{"date": "1800-01-01", "name": "x"}]}, "days_off.0.date"),

@@ -9,7 +9,7 @@ import httpx
 import orjson
 import time_machine
 
-from motcua_kit.testing import TokenFactory, assert_problem
+from motcua_kit.testing import TokenFactory, assert_problem, error_fields
 from tests.dossier_api.factories import act_ok, at, receive
 
 
@@ -215,3 +215,10 @@ async def test_new_list_filters_are_validated(client: httpx.AsyncClient, tokens:
     staff = tokens.headers("leader")
     for params in ({"progress": "late"}, {"progress_on": "2025-02-30"}, {"paid": "perhaps"}, {"return_method": "fax"}):
         assert_problem(await client.get("/api/v1/dossiers", params=params, headers=staff), 422)
+
+
+async def test_progress_judged_on_a_day_out_of_range_is_422(client: httpx.AsyncClient, tokens: TokenFactory) -> None:
+    """Found by fuzzing: judging progress at the end of 31 December 9999 overflowed (500)."""
+    params = {"progress": "overdue", "progress_on": "9999-12-31"}
+    response = await client.get("/api/v1/dossiers", params=params, headers=tokens.headers("leader"))
+    assert error_fields(assert_problem(response, 422)) == {"progress_on"}

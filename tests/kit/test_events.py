@@ -22,7 +22,14 @@ from motcua_kit.events.outbox import NewEvent, record_event, record_events
 from motcua_kit.events.settings import DeclaredSubscription, EventSettings
 from motcua_kit.events.subscriptions import sync_declared_subscriptions
 from motcua_kit.settings import DatabaseSettings
-from motcua_kit.testing import TokenFactory, api_client, assert_problem, fresh_database_url, rolled_back
+from motcua_kit.testing import (
+    TokenFactory,
+    api_client,
+    assert_problem,
+    error_fields,
+    fresh_database_url,
+    rolled_back,
+)
 from tests.kit.events_app import (
     STORE,
     Applied,
@@ -320,6 +327,20 @@ async def test_subscription_admin_api(database: Database, settings: EventsSettin
     # A paused subscription gets no deliveries; a deleted one is gone.
     await emit(database, "P9")
     assert await pending_count(database) == 0
+
+
+@pytest.mark.parametrize("action", ["replay", "discard"])
+@pytest.mark.parametrize("delivery_id", ["0", str(2**63), "4265771199589356929024"])
+async def test_delivery_id_out_of_range_is_a_validation_error(
+    database: Database, settings: EventsSettings, tokens: TokenFactory, action: str, delivery_id: str
+) -> None:
+    """Found by fuzzing: a number past 64 bits overflowed the database driver (500)."""
+    async with api_client(create_events_app(settings, database)) as client:
+        response = await client.post(
+            f"/api/v1/subscriptions/x/deliveries/{delivery_id}/{action}", headers=tokens.headers("admin")
+        )
+    problem = assert_problem(response, 422, "validation_error")
+    assert error_fields(problem) == {"delivery_id"}
 
 
 def signed(secret: str, event: CloudEvent) -> tuple[bytes, dict[str, str]]:

@@ -50,3 +50,12 @@ async def test_writing_reference_lists_needs_catalog_editor(client: httpx.AsyncC
         "/api/v1/agencies/bad code", json={"name_vi": "", "authority_level": "galaxy"}, headers=tokens.headers("admin")
     )
     assert error_fields(assert_problem(bad, 422)) == {"code", "name_vi", "authority_level"}
+
+
+async def test_nul_characters_are_422_naming_the_field(client: httpx.AsyncClient, tokens: TokenFactory) -> None:
+    """PostgreSQL refuses NUL in text (a probe beside the fuzzing found it), so these were 500s there."""
+    admin = tokens.headers("admin")
+    put = await client.put("/api/v1/fields/NGV-LS", json={"name_vi": "Lãnh\x00sự"}, headers=admin)
+    assert error_fields(assert_problem(put, 422)) == {"name_vi"}
+    search = await client.get("/api/v1/procedures", params={"q": "thẻ\x00"})
+    assert error_fields(assert_problem(search, 422)) == {"q"}

@@ -22,6 +22,9 @@ from motcua_kit.events.settings import DeclaredSubscription
 from motcua_kit.events.store import EventStore
 from motcua_kit.pagination import Page, Pagination, paginate
 
+# Delivery ids are 64-bit; a larger number is a client's mistake (422), not a database overflow (500).
+DeliveryId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The delivery's id.")]
+
 
 class SubscriptionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -214,7 +217,7 @@ def subscriptions_router(  # noqa: PLR0915 - one block per endpoint
     @router.post("/{subscription_id}/deliveries/{delivery_id}/replay", responses=problem_responses(404, 409))
     async def replay(
         subscription_id: Annotated[str, Path(max_length=32)],
-        delivery_id: int,
+        delivery_id: DeliveryId,
         session: DBSession,
         _principal: admin,
     ) -> dict[str, str]:
@@ -226,7 +229,7 @@ def subscriptions_router(  # noqa: PLR0915 - one block per endpoint
     @router.post("/{subscription_id}/deliveries/{delivery_id}/discard", responses=problem_responses(404, 409))
     async def discard(
         subscription_id: Annotated[str, Path(max_length=32)],
-        delivery_id: int,
+        delivery_id: DeliveryId,
         session: DBSession,
         _principal: admin,
     ) -> dict[str, str]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema, field_validator, model_validator
 
 # Days an agency can name: the calendar engine covers 1989-2200; anything far outside is a typo.
 EARLIEST_DAY = dt.date(1990, 1, 1)
@@ -11,6 +11,20 @@ LATEST_DAY = dt.date(2100, 12, 31)
 MAX_ENTRIES = 1000
 
 Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+# A local time of day. Not JSON Schema's `format: time`: that is RFC 3339's full-time, which carries an
+# offset, and working periods never do (the validator below refuses one).
+LocalTime = Annotated[
+    dt.time,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$",
+            "description": "Local time of day, HH:MM or HH:MM:SS, without an offset.",
+            "examples": ["07:30"],
+        }
+    ),
+]
 
 
 def _plausible_day(day: dt.date) -> dt.date:
@@ -62,8 +76,8 @@ class Period(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    start: dt.time
-    end: dt.time
+    start: LocalTime
+    end: LocalTime
 
     @model_validator(mode="after")
     def _ordered(self) -> Period:

@@ -25,7 +25,7 @@ from motcua_kit.concurrency import set_etag
 from motcua_kit.db import DBSession, utcnow
 from motcua_kit.errors import problem_responses
 from motcua_kit.pagination import Page, Pagination, SortKey, page_of, sort_param
-from motcua_kit.timezone import Instant, local_date
+from motcua_kit.timezone import Day, Instant, local_date
 
 router = APIRouter(prefix="/dossiers", tags=["dossiers"])
 
@@ -144,9 +144,7 @@ async def list_dossiers(
         Progress | None,
         Query(description="In progress at the end of `progress_on` and, judged then, in time or overdue."),
     ] = None,
-    progress_on: Annotated[
-        dt.date | None, Query(description="The day `progress` is judged at (default today).")
-    ] = None,
+    progress_on: Annotated[Day | None, Query(description="The day `progress` is judged at (default today).")] = None,
     paid: Annotated[bool | None, Query(description="Fees paid (by any method) or not.")] = None,
     paid_online: Annotated[bool | None, Query(description="Fees paid online or not.")] = None,
     return_method: Annotated[ReturnMethod | None, Query(description="How the result goes back.")] = None,

@@ -16,6 +16,8 @@ from dossier_api.models import DossierSource, DossierStatus, Timeliness
 from motcua_kit.auth import Principal
 from motcua_kit.db import utcnow
 from motcua_kit.errors import UnprocessableContent, field_errors_from_validation
+from motcua_kit.nul import MESSAGE as NUL_MESSAGE
+from motcua_kit.nul import json_nul_paths
 from motcua_kit.timezone import local_date
 
 BATCH_SIZE = 1000
@@ -136,6 +138,9 @@ class ImportService:
                 errors = field_errors_from_validation(exc.errors(include_url=False))
                 reasons = [f"{e.field}: {e.message}" if e.field != "body" else e.message for e in errors]
                 reject(number, _code_of(raw), reasons)
+                continue
+            if nul := json_nul_paths(raw):
+                reject(number, item.code, [f"{path}: {NUL_MESSAGE}" for path in nul])
                 continue
             if item.code in batch:
                 duplicates_in_body += 1

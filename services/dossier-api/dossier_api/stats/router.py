@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -12,6 +11,7 @@ from dossier_api.stats.schemas import DossierStats
 from dossier_api.stats.service import StatsService
 from motcua_kit.auth import Principal, Role, require_roles
 from motcua_kit.db import DBSession
+from motcua_kit.timezone import Day
 
 router = APIRouter(prefix="/dossiers", tags=["statistics"])
 
@@ -25,8 +25,8 @@ async def dossier_stats(
     *,
     service: Annotated[StatsService, Depends(get_service)],
     _principal: Annotated[Principal, require_roles(Role.LEADER, Role.REPORTER)],
-    from_: Annotated[dt.date | None, Query(alias="from", description="First day (default: 1 January).")] = None,
-    to: Annotated[dt.date | None, Query(description="Last day, included (default: today).")] = None,
+    from_: Annotated[Day | None, Query(alias="from", description="First day (default: 1 January).")] = None,
+    to: Annotated[Day | None, Query(description="Last day, included (default: today).")] = None,
     agency: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9.]{2,20}$", description="Receiving agency.")] = None,
     procedure: Annotated[str | None, Query(max_length=40, description="Procedure code (MaTTHC).")] = None,
 ) -> DossierStats:
