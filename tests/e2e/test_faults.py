@@ -22,7 +22,7 @@ import itertools
 import signal
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,10 +39,11 @@ from motcua_kit.db import Database, create_engine
 from motcua_kit.devtokens import load_or_create_dev_keys
 from motcua_kit.migrations import upgrade_engine
 from motcua_kit.settings import DatabaseSettings
-from motcua_kit.testing import TokenFactory, fresh_database_url
+from motcua_kit.testing import TokenFactory, assert_problem, fresh_database_url
 from motcua_tools.stack import Process, processes, stack_environment
 from procedure_catalog.demo import seed_demo
 from procedure_catalog.main import MIGRATIONS as CATALOG_MIGRATIONS
+from tests.e2e.polling import eventually
 from tests.e2e.tcp_proxy import TcpProxy
 from tests.e2e.test_local_stack import PROCESS_PREFIXES, free_port, own_environment
 
@@ -176,25 +177,6 @@ async def system(db_backend: str, tmp_path_factory: pytest.TempPathFactory) -> A
         tokens = TokenFactory(issuer="motcua-dev", audience="motcua")
         tokens.key, tokens.kid = key, kid
         yield System(db_backend, servers, dossier_db, tokens, proxy)
-
-
-async def eventually(check: Callable[[], Awaitable[Any]], *, within: float, what: str) -> Any:
-    deadline = time.monotonic() + within
-    while True:
-        result = await check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"waited {within:.0f} s for {what}")
-        await asyncio.sleep(0.2)
-
-
-def assert_problem(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json"), response.headers
-    body: dict[str, Any] = response.json()
-    assert body["code"] == code, body
-    return body
 
 
 # 1. Killed during a reception load ------------------------------------------------------------

@@ -9,13 +9,11 @@ dossier and its steps; the overview counts it all.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any, TypeVar
@@ -26,6 +24,7 @@ import pytest
 from motcua_kit.devtokens import load_or_create_dev_keys
 from motcua_kit.testing import TokenFactory, fresh_database_url
 from motcua_kit.timezone import VIETNAM
+from tests.e2e.polling import eventually
 from tests.e2e.test_local_stack import PROCESS_PREFIXES, free_port, own_environment
 from tests.procedure_catalog.factories import Catalogue
 
@@ -83,18 +82,6 @@ async def ready(gateway: str) -> bool:
             return status == "ready"
         except (httpx.HTTPError, ValueError):
             return False
-
-
-async def eventually(check: Callable[[], Awaitable[T]], *, within: float = 60, what: str = "it") -> T:
-    """Poll ``check`` until it returns something true (events travel through dispatchers)."""
-    deadline = time.monotonic() + within
-    while True:
-        result = await check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"waited {within:.0f} s for {what}")
-        await asyncio.sleep(0.3)
 
 
 async def test_a_dossier_from_announcement_to_overview(stack: Stack) -> None:
