@@ -1,6 +1,6 @@
 """`make bench`: run every scenario, print the tables and write docs/benchmarks.md.
 
-    python -m bench [--quick] [--only NAME ...]
+    python -m bench [--quick] [--only NAME ...] [--no-write | --update]
 
 A scenario is a module in ``bench/scenarios`` with ``async def run(quick: bool) -> list[Table]``.
 The run goes on past a scenario that fails, so the others are still measured and written, but it
@@ -84,11 +84,35 @@ def render(results: list[tuple[str, list[Table]]], quick: bool, load_before: str
     return "\n".join(lines)
 
 
+def update(existing: str, results: list[tuple[str, list[Table]]], load_before: str) -> str:
+    """``existing`` with the sections of the scenarios just run replaced (or appended), each dated.
+
+    For re-measuring one scenario after a change without rerunning the hour-long whole: every table
+    still compares rows measured in one run, and the section says when and under what load it ran.
+    """
+    head, *parts = existing.split("\n## ")
+    sections = {part.split("\n", 1)[0].strip(): "## " + part for part in parts}
+    when = f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC"
+    for name, tables in results:
+        lines = [
+            f"## {name}",
+            "",
+            f"Re-measured alone with `--update` on {when} ({load_before} before, {load_average()} after).",
+            "",
+        ]
+        sections[name] = "\n".join(lines + [table.render() for table in tables])
+    return "\n".join([head.rstrip("\n") + "\n", *(section.rstrip("\n") + "\n" for section in sections.values())])
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer operations, for a smoke run")
     parser.add_argument("--only", nargs="*", help="scenario modules to run")
-    parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    output.add_argument(
+        "--update", action="store_true", help="replace only these scenarios' sections of docs/benchmarks.md"
+    )
     args = parser.parse_args()
     names = args.only or discover()
     default_postgres()
@@ -97,11 +121,15 @@ def main() -> int:
     problems += [problem for _, tables in results for table in tables for problem in table.problems()]
     document = render(results, args.quick, load_before, problems)
     sys.stdout.write(document)
-    if not args.no_write:
+    if args.update and (problems or args.quick or not OUTPUT.exists()):
+        sys.stderr.write("bench: --update needs a full-size, complete run and an existing docs/benchmarks.md\n")
+    elif args.update:
+        OUTPUT.write_text(update(OUTPUT.read_text(encoding="utf-8"), results, load_before), encoding="utf-8")
+    elif not args.no_write:
         OUTPUT.write_text(document, encoding="utf-8")
     for problem in problems:
         sys.stderr.write(f"bench: {problem}\n")
-    return 1 if problems else 0
+    return 1 if problems or (args.update and args.quick) else 0
 
 
 if __name__ == "__main__":
