@@ -121,7 +121,8 @@ def main() -> int:
     problems += [problem for _, tables in results for table in tables for problem in table.problems()]
     document = render(results, args.quick, load_before, problems)
     sys.stdout.write(document)
-    if args.update and (problems or args.quick or not OUTPUT.exists()):
+    refused = args.update and bool(problems or args.quick or not OUTPUT.exists())
+    if refused:
         sys.stderr.write("bench: --update needs a full-size, complete run and an existing docs/benchmarks.md\n")
     elif args.update:
         OUTPUT.write_text(update(OUTPUT.read_text(encoding="utf-8"), results, load_before), encoding="utf-8")
@@ -129,7 +130,7 @@ def main() -> int:
         OUTPUT.write_text(document, encoding="utf-8")
     for problem in problems:
         sys.stderr.write(f"bench: {problem}\n")
-    return 1 if problems or (args.update and args.quick) else 0
+    return 1 if problems or refused else 0
 
 
 if __name__ == "__main__":
