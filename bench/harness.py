@@ -15,12 +15,16 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+import asyncpg
 import httpx
+from sqlalchemy.engine import make_url
 
 
 @dataclass
@@ -203,6 +207,35 @@ class ServerProcess:
                 self.process.kill()
                 self.process.wait()
         self._log.close()
+
+
+@asynccontextmanager
+async def postgres_database(label: str) -> AsyncIterator[str | None]:
+    """A new database on ``POSTGRES_URL``'s server, dropped afterwards; None when no server answers."""
+    server = os.environ.get("POSTGRES_URL")
+    if not server:
+        yield None
+        return
+    admin = make_url(server)
+    dsn = admin.set(drivername="postgresql").render_as_string(hide_password=False)
+    name = f"motcua_bench_{label}_{uuid.uuid4().hex[:8]}"
+    try:
+        connection = await asyncpg.connect(dsn, timeout=3)
+    except (OSError, asyncpg.PostgresError):
+        yield None
+        return
+    try:
+        await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+    try:
+        yield admin.set(database=name).render_as_string(hide_password=False)
+    finally:
+        connection = await asyncpg.connect(dsn)
+        try:
+            await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await connection.close()
 
 
 BARE_FASTAPI = "bare FastAPI /ping"

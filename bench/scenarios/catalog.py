@@ -7,7 +7,7 @@ against it. Baselines in the same run: for the HTTP rows, a bare FastAPI endpoin
 server and load generator; for the import, parsing and checking the same records in process,
 without HTTP or a database.
 
-PostgreSQL comes from ``BENCH_POSTGRES_URL`` (or ``POSTGRES_URL``, else the local default); if it
+PostgreSQL comes from ``POSTGRES_URL`` (``make bench`` uses the local server when none is set); if it
 cannot be reached, its rows are left out and the table says so.
 """
 
@@ -18,24 +18,19 @@ import random
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 import orjson
-from sqlalchemy.engine import make_url
 
-from bench.harness import Measurement, ServerProcess, Table, closed_loop, free_port, timed
+from bench.harness import Measurement, ServerProcess, Table, closed_loop, free_port, postgres_database, timed
 from motcua_kit.devtokens import load_or_create_dev_keys, mint_token
 from motcua_tools.stack import processes, stack_environment
 from procedure_catalog.exchange.national import from_national
 
 PROCEDURES = 6000
-POSTGRES_DEFAULT = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 ACTIONS = [
     ("Cấp", "Issuing"),
@@ -158,31 +153,6 @@ def national_records(count: int, seed: int = 20251126) -> list[dict[str, Any]]:
     return records
 
 
-@asynccontextmanager
-async def postgres_database() -> AsyncIterator[str | None]:
-    """A new PostgreSQL database, dropped afterwards; None when no server answers."""
-    admin = make_url(os.environ.get("BENCH_POSTGRES_URL") or os.environ.get("POSTGRES_URL") or POSTGRES_DEFAULT)
-    dsn = admin.set(drivername="postgresql").render_as_string(hide_password=False)
-    name = f"motcua_bench_catalog_{uuid.uuid4().hex[:8]}"
-    try:
-        connection = await asyncpg.connect(dsn, timeout=3)
-    except (OSError, asyncpg.PostgresError):
-        yield None
-        return
-    try:
-        await connection.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await connection.close()
-    try:
-        yield admin.set(database=name).render_as_string(hide_password=False)
-    finally:
-        connection = await asyncpg.connect(dsn)
-        try:
-            await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await connection.close()
-
-
 class Catalogue:
     """A catalogue process on its own database, loaded with the generated records."""
 
@@ -296,7 +266,7 @@ async def run(quick: bool) -> list[Table]:
             label = f"baseline: bare FastAPI /ping, {concurrency} client{'s' if concurrency > 1 else ''}"
             row = await http_rows(label, baseline, lambda _: "/ping", operations=operations, concurrency=concurrency)
             reads.rows.append(row)
-        async with postgres_database() as postgres_url:
+        async with postgres_database("catalog") as postgres_url:
             backends = [("sqlite", f"sqlite:///{workdir / 'catalog.db'}")]
             if postgres_url:
                 backends.append(("postgresql", postgres_url))

@@ -26,16 +26,14 @@ import os
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import AsyncExitStack
 from pathlib import Path
 
 import asyncpg
 import httpx
 from sqlalchemy.engine import make_url
 
-from bench.harness import ServerProcess, Table, closed_loop, free_port
+from bench.harness import ServerProcess, Table, closed_loop, free_port, postgres_database
 from bench.scenarios.dossier import legacy_lines
 from bench.scenarios.survey import _load as load_survey_responses
 from dossier_api.imports.repository import ImportRepository
@@ -54,31 +52,6 @@ BATCH = 5000
 def _size(name: str, quick: bool, quick_default: int, full_default: int) -> int:
     raw = os.environ.get(name)
     return int(raw) if raw else (quick_default if quick else full_default)
-
-
-@asynccontextmanager
-async def _database(label: str) -> AsyncIterator[str | None]:
-    """A fresh PostgreSQL database (dropped afterwards), or None when no server answers."""
-    server = os.environ.get("POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-    dsn = make_url(server).set(drivername="postgresql").render_as_string(hide_password=False)
-    name = f"motcua_bench_{label}_{uuid.uuid4().hex[:8]}"
-    try:
-        connection = await asyncpg.connect(dsn, timeout=3)
-    except (OSError, asyncpg.PostgresError):
-        yield None
-        return
-    try:
-        await connection.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await connection.close()
-    try:
-        yield make_url(server).set(database=name).render_as_string(hide_password=False)
-    finally:
-        connection = await asyncpg.connect(dsn)
-        try:
-            await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await connection.close()
 
 
 def _step(argv: list[str], env: dict[str, str], log: Path) -> None:
@@ -135,7 +108,10 @@ async def run(quick: bool) -> list[Table]:
         target="the overview under 1.5 s (1500 ms)",
     )
     async with AsyncExitStack() as stack:
-        urls = {label: await stack.enter_async_context(_database(label)) for label in ("catalog", "dossier", "survey")}
+        urls = {
+            label: await stack.enter_async_context(postgres_database(label))
+            for label in ("catalog", "dossier", "survey")
+        }
         if any(url is None for url in urls.values()):
             sys.stderr.write("bench reports: PostgreSQL is not reachable, the table is empty\n")
             table.description += " PostgreSQL was not reachable: no rows."

@@ -22,8 +22,6 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +29,16 @@ import asyncpg
 import httpx
 from sqlalchemy.engine import make_url
 
-from bench.harness import BARE_FASTAPI, Measurement, ServerProcess, Table, bare_fastapi, closed_loop, free_port
+from bench.harness import (
+    BARE_FASTAPI,
+    Measurement,
+    ServerProcess,
+    Table,
+    bare_fastapi,
+    closed_loop,
+    free_port,
+    postgres_database,
+)
 from motcua_kit.db import Database
 from motcua_kit.devtokens import load_or_create_dev_keys, mint_token
 from motcua_kit.settings import DatabaseSettings
@@ -49,31 +56,6 @@ PROCEDURES = [
 def _size(name: str, quick: bool, quick_default: int, full_default: int) -> int:
     raw = os.environ.get(name)
     return int(raw) if raw else (quick_default if quick else full_default)
-
-
-@asynccontextmanager
-async def _postgres_database(label: str) -> AsyncIterator[str | None]:
-    """A fresh PostgreSQL database from ``POSTGRES_URL`` (dropped afterwards), or None without one."""
-    admin = os.environ.get("POSTGRES_URL")
-    if not admin:
-        yield None
-        return
-    admin_url = make_url(admin)
-    dsn = admin_url.set(drivername="postgresql").render_as_string(hide_password=False)
-    name = f"motcua_bench_{label}_{uuid.uuid4().hex[:8]}"
-    connection = await asyncpg.connect(dsn)
-    try:
-        await connection.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await connection.close()
-    try:
-        yield admin_url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        connection = await asyncpg.connect(dsn)
-        try:
-            await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await connection.close()
 
 
 class SurveyServer:
@@ -223,7 +205,7 @@ async def writes(quick: bool) -> Table:
         await bare_fastapi(Path(tempfile.mkdtemp(prefix="motcua-bench-survey-")), operations=operations,
                            concurrency=CONCURRENCY)
     )  # fmt: skip
-    async with _postgres_database("survey_writes") as postgres_url:
+    async with postgres_database("survey_writes") as postgres_url:
         for backend, url in (("sqlite", None), ("postgresql", postgres_url)):
             if backend == "postgresql" and url is None:
                 sys.stderr.write("bench survey: POSTGRES_URL not set, PostgreSQL write rows skipped\n")
@@ -311,7 +293,7 @@ async def _load(url: str, responses: int) -> float:
 async def index(quick: bool) -> Table | None:
     responses = _size("BENCH_SURVEY_RESPONSES", quick, 20_000, 1_000_000)
     repeat = 5 if quick else 20
-    async with _postgres_database("survey_stats") as url:
+    async with postgres_database("survey_stats") as url:
         if url is None:
             sys.stderr.write("bench survey: POSTGRES_URL not set, the index table is skipped\n")
             return None
