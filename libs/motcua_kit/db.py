@@ -115,7 +115,10 @@ def create_engine(settings: DatabaseSettings) -> AsyncEngine:
         pool_options = {} if in_memory else {"pool_timeout": settings.pool_timeout_seconds}
         engine = create_async_engine(url, echo=settings.echo, **pool_options)
         _configure_sqlite(
-            engine, synchronous=settings.sqlite_synchronous, busy_timeout_ms=settings.sqlite_busy_timeout_ms
+            engine,
+            synchronous=settings.sqlite_synchronous,
+            busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+            mmap_bytes=settings.sqlite_mmap_mb * 1024 * 1024,
         )
         return engine
     server_settings = {"application_name": "motcua"}
@@ -158,7 +161,7 @@ def _lost_connection(context: ExceptionContext) -> DatabaseUnavailable | None:
     )
 
 
-def _configure_sqlite(engine: AsyncEngine, *, synchronous: str, busy_timeout_ms: int) -> None:
+def _configure_sqlite(engine: AsyncEngine, *, synchronous: str, busy_timeout_ms: int, mmap_bytes: int) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Stop the driver from issuing BEGIN itself; `_on_begin` does it (see module docstring).
@@ -168,6 +171,9 @@ def _configure_sqlite(engine: AsyncEngine, *, synchronous: str, busy_timeout_ms:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms:d}")
         cursor.execute(f"PRAGMA synchronous={synchronous}")
+        # SQLite's own page cache is 2 MB per connection: a search joining a thousand rows of a 30 MB
+        # catalogue missed it on most pages and read each one with a system call (4-5x slower).
+        cursor.execute(f"PRAGMA mmap_size={mmap_bytes:d}")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")

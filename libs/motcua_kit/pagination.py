@@ -42,7 +42,7 @@ class PageParams:
         return (self.page - 1) * self.size
 
 
-def _page_params(
+async def _page_params(
     page: Annotated[int, Query(ge=1, le=1_000_000, description="Page number, from 1.")] = 1,
     size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Items per page.")] = DEFAULT_PAGE_SIZE,
 ) -> PageParams:
@@ -64,7 +64,7 @@ def sort_param(allowed: Sequence[str], default: str) -> DependsParam:
     one = "[-+]?(?:" + "|".join(re.escape(a) for a in allowed) + ")"
     pattern = f"^{one}(?:,{one})*$"
 
-    def dependency(
+    async def dependency(
         sort: Annotated[str, Query(description=description, max_length=200, pattern=pattern)] = default,
     ) -> list[SortKey]:
         # The pattern has already limited `sort` to allowed names, so every part is valid here.
@@ -87,9 +87,16 @@ async def paginate(
     statement: Select[Any],
     params: PageParams,
 ) -> tuple[Sequence[Any], int]:
-    """Run one page of ``statement`` and the total count of its rows (scalars)."""
-    total = await session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    """Run one page of ``statement`` and the total count of its rows (scalars).
+
+    The page comes first: when it is not full and not past the end, it is the last one and the
+    total is known without counting (a narrow search, the last page of a list). Otherwise a count
+    runs over the same rows.
+    """
     rows = (await session.scalars(statement.limit(params.size).offset(params.offset))).all()
+    if 0 < len(rows) < params.size or (not rows and params.offset == 0):
+        return rows, params.offset + len(rows)
+    total = await session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
     return rows, int(total or 0)
 
 

@@ -75,6 +75,17 @@ class DatabaseSettings(BaseModel):
             description="SQLite `PRAGMA synchronous`; FULL keeps an acknowledged commit through power loss.",
         ),
     ] = "FULL"
+    sqlite_mmap_mb: Annotated[
+        int,
+        Field(
+            ge=0,
+            le=65536,
+            description=(
+                "SQLite `PRAGMA mmap_size` in MiB; 0 turns memory-mapped reads off. Reads then come from the"
+                " operating system's page cache, shared by every connection, instead of a small copy per connection."
+            ),
+        ),
+    ] = 256
     echo: Annotated[bool, Field(description="Log every SQL statement (development only).")] = False
 
 

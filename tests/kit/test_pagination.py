@@ -22,3 +22,16 @@ async def test_unknown_sort_field_is_422(kit_client: httpx.AsyncClient) -> None:
     body = assert_problem(await kit_client.get("/api/v1/items", params={"sort": "name,password"}), 422)
     assert body["errors"][0]["field"] == "sort"
     assert body["errors"][0]["location"] == "query"
+
+
+async def test_totals_of_last_full_and_empty_pages(kit_client: httpx.AsyncClient, tokens: TokenFactory) -> None:
+    # A page that is not full is the last one: its total is known without a count; a full one is counted.
+    empty = (await kit_client.get("/api/v1/items")).json()
+    assert (empty["items"], empty["total"]) == ([], 0)
+    headers = tokens.headers("catalog_editor")
+    for name in ["a", "b", "c", "d"]:
+        await kit_client.post("/api/v1/items", json={"name": name, "quantity": 1}, headers=headers)
+    cases = {(1, 10): (4, 4), (1, 4): (4, 4), (1, 3): (3, 4), (2, 3): (1, 4), (2, 2): (2, 4), (3, 2): (0, 4)}
+    for (page, size), (count, total) in cases.items():
+        body = (await kit_client.get("/api/v1/items", params={"page": page, "size": size})).json()
+        assert (len(body["items"]), body["total"]) == (count, total), (page, size)
