@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import uuid
@@ -21,6 +22,8 @@ import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -198,3 +201,43 @@ def error_fields(problem: dict[str, Any]) -> set[str]:
 
 def without(mapping: dict[str, Any], keys: Iterable[str]) -> dict[str, Any]:
     return {k: v for k, v in mapping.items() if k not in set(keys)}
+
+
+def threadpool_calls(app: FastAPI) -> set[str]:
+    """Every endpoint and dependency of ``app`` that FastAPI would run in its thread pool.
+
+    A plain ``def`` is handed to a worker thread on every request: two thread switches for what is
+    usually a constructor. The services' dependencies do no blocking I/O, so all are ``async def``.
+    """
+    found: set[str] = set()
+
+    def name(call: Any) -> str:
+        return f"{getattr(call, '__module__', '?')}.{getattr(call, '__qualname__', repr(call))}"
+
+    def threaded(call: Any) -> bool:
+        if inspect.isclass(call):
+            return True
+        function = call if inspect.isroutine(call) else type(call).__call__
+        return not (inspect.iscoroutinefunction(function) or inspect.isasyncgenfunction(function))
+
+    def dependencies(dependant: Dependant) -> None:
+        for sub in dependant.dependencies:
+            if sub.call is not None and threaded(sub.call):
+                found.add(name(sub.call))
+            dependencies(sub)
+
+    def routes(items: Iterable[Any]) -> None:
+        for route in items:
+            if isinstance(route, APIRoute):
+                dependencies(route.dependant)
+                if threaded(route.endpoint):
+                    found.add(name(route.endpoint))
+            elif (included := getattr(route, "original_router", None)) is not None:
+                # An included router (FastAPI >= 0.160 keeps it whole), with the include's own dependencies.
+                for depends in route.include_context.dependencies:
+                    if depends.dependency is not None and threaded(depends.dependency):
+                        found.add(name(depends.dependency))
+                routes(included.routes)
+
+    routes(app.routes)
+    return found

@@ -30,7 +30,7 @@ router = APIRouter(prefix="/api-clients", tags=["api clients"])
 SECURED: dict[str, Any] = {"security": [{"bearerAuth": []}, {"apiKeyAuth": []}]}
 
 
-def edge_admin(request: Request) -> Principal:
+async def edge_admin(request: Request) -> Principal:
     """The caller the gateway's edge authenticated; the policy already required `admin`, checked again here."""
     principal: Principal | None = getattr(request.state, "principal", None)
     if principal is None:
@@ -43,7 +43,7 @@ def edge_admin(request: Request) -> Principal:
 Admin = Annotated[Principal, Depends(edge_admin)]
 
 
-def get_service(request: Request, session: DBSession) -> ApiClientService:
+async def get_service(request: Request, session: DBSession) -> ApiClientService:
     settings: GatewaySettings = request.app.state.settings
     pepper = settings.api_keys.pepper.get_secret_value() if settings.api_keys.pepper else None
     return ApiClientService(

@@ -37,7 +37,7 @@ from motcua_kit.i18n import AcceptLanguage, negotiate_language, set_content_lang
 from motcua_kit.timezone import local_date
 
 
-def no_store(response: Response) -> None:
+async def no_store(response: Response) -> None:
     """Figures for staff are not kept by shared caches (the public summary says otherwise)."""
     response.headers["Cache-Control"] = "no-store"
 
@@ -49,7 +49,7 @@ SECURED: dict[str, Any] = {"security": [{"bearerAuth": []}, {"apiKeyAuth": []}]}
 AUTH_ERRORS = (401, 403, 429)
 
 
-def report_reader(request: Request) -> Principal:
+async def report_reader(request: Request) -> Principal:
     """The caller the edge authenticated; the policy already required `reporter` or `leader` (or `admin`)."""
     principal: Principal | None = getattr(request.state, "principal", None)
     if principal is None:
@@ -62,7 +62,7 @@ def report_reader(request: Request) -> Principal:
 Reader = Annotated[Principal, Depends(report_reader)]
 
 
-def get_reports(request: Request) -> ReportService:
+async def get_reports(request: Request) -> ReportService:
     service: ReportService = request.app.state.reports
     return service
 
@@ -70,14 +70,14 @@ def get_reports(request: Request) -> ReportService:
 Reports = Annotated[ReportService, Depends(get_reports)]
 
 
-def get_periods(session: DBSession) -> PeriodService:
+async def get_periods(session: DBSession) -> PeriodService:
     return PeriodService(ReportPeriodRepository(session))
 
 
 Periods = Annotated[PeriodService, Depends(get_periods)]
 
 
-def requested_period(
+async def requested_period(
     from_: Annotated[
         dt.date | None, Query(alias="from", description="First day (Vietnam), default 1 January of `to`'s year.")
     ] = None,

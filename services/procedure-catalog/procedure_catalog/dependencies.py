@@ -26,7 +26,7 @@ class StatusFilter(StrEnum):
     ANY = "any"
 
 
-def today() -> dt.date:
+async def today() -> dt.date:
     """Today in Vietnam: validity periods are calendar days there."""
     return local_date(utcnow())
 
@@ -34,7 +34,7 @@ def today() -> dt.date:
 Today = Annotated[dt.date, Depends(today)]
 
 
-def localiser(request: Request, accept_language: AcceptLanguage = None) -> Localiser:
+async def localiser(request: Request, accept_language: AcceptLanguage = None) -> Localiser:
     settings: CatalogSettings = request.app.state.settings
     return Localiser.negotiate(accept_language, tuple(settings.extra_languages))
 
@@ -42,7 +42,7 @@ def localiser(request: Request, accept_language: AcceptLanguage = None) -> Local
 Language = Annotated[Localiser, Depends(localiser)]
 
 
-def procedure_filters(
+async def procedure_filters(
     *,
     today: Today,
     valid_on: Annotated[Day | None, Query(description="Versions in force on this day (default today).")] = None,

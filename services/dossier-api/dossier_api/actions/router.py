@@ -39,7 +39,7 @@ CodePath = Annotated[DossierCode, Path(description="Dossier code, `<agency>-YYMM
 ERRORS = problem_responses(404, 409, 412, 428)
 
 
-def get_service(dossiers: Annotated[DossierService, Depends(get_dossier_service)]) -> ActionService:
+async def get_service(dossiers: Annotated[DossierService, Depends(get_dossier_service)]) -> ActionService:
     return ActionService(dossiers)
 
 

@@ -25,7 +25,7 @@ router = APIRouter(prefix="/calendars", tags=["calendars"])
 Agency = Annotated[str, Path(pattern=r"^[A-Za-z0-9.]{2,20}$", description="Agency code, e.g. `SNGV`.")]
 
 
-def get_service(request: Request, session: DBSession) -> CalendarService:
+async def get_service(request: Request, session: DBSession) -> CalendarService:
     registry: CalendarRegistry = request.app.state.calendars
     return CalendarService(CalendarRepository(session), registry)
 

@@ -50,7 +50,7 @@ READERS = (
 )
 
 
-def get_service(request: Request, session: DBSession) -> DossierService:
+async def get_service(request: Request, session: DBSession) -> DossierService:
     settings: DossierSettings = request.app.state.settings
     calendars = CalendarService(CalendarRepository(session), request.app.state.calendars)
     return DossierService(

@@ -20,7 +20,7 @@ IMPORT_PATH = "/api/v1/dossiers/import"
 NDJSON = "application/x-ndjson"
 
 
-def get_service(request: Request, session: DBSession) -> ImportService:
+async def get_service(request: Request, session: DBSession) -> ImportService:
     settings: DossierSettings = request.app.state.settings
     return ImportService(ImportRepository(session), agency_code=settings.agency_code)
 

@@ -24,7 +24,7 @@ from motcua_kit.timezone import local_date
 router = APIRouter(prefix="/integrations/national-portal", tags=["national portal"])
 
 
-def get_service(dossiers: Annotated[DossierService, Depends(get_dossier_service)]) -> PortalIntakeService:
+async def get_service(dossiers: Annotated[DossierService, Depends(get_dossier_service)]) -> PortalIntakeService:
     return PortalIntakeService(IntegrationRepository(dossiers.repository.session), dossiers)
 
 

@@ -21,7 +21,7 @@ CodePath = Annotated[DossierCode, Path(description="Dossier code, `<agency>-YYMM
 STAFF = (Role.RECEPTION_OFFICER, Role.PROCESSING_OFFICER, Role.LEADER)
 
 
-def get_service(dossiers: Annotated[DossierService, Depends(get_dossier_service)]) -> PortalSyncService:
+async def get_service(dossiers: Annotated[DossierService, Depends(get_dossier_service)]) -> PortalSyncService:
     return PortalSyncService(PortalSyncRepository(dossiers.repository.session), dossiers)
 
 

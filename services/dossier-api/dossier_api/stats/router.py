@@ -16,7 +16,7 @@ from motcua_kit.timezone import Day
 router = APIRouter(prefix="/dossiers", tags=["statistics"])
 
 
-def get_service(session: DBSession) -> StatsService:
+async def get_service(session: DBSession) -> StatsService:
     return StatsService(StatsRepository(session))
 
 

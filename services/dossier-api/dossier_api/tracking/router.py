@@ -17,7 +17,7 @@ from motcua_kit.i18n import AcceptLanguage, negotiate_language, set_content_lang
 router = APIRouter(prefix="/tracking", tags=["tracking"])
 
 
-def get_service(session: DBSession) -> TrackingService:
+async def get_service(session: DBSession) -> TrackingService:
     return TrackingService(DossierRepository(session))
 
 

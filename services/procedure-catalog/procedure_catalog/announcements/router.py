@@ -28,7 +28,7 @@ from procedure_catalog.reference.repository import ReferenceRepository
 router = APIRouter(prefix="/announcements", tags=["announcement decisions"])
 
 
-def get_service(session: DBSession) -> AnnouncementService:
+async def get_service(session: DBSession) -> AnnouncementService:
     return AnnouncementService(
         AnnouncementRepository(session), ProcedureRepository(session), ReferenceRepository(session)
     )

@@ -31,7 +31,7 @@ MEDIA_TYPES = {
 }
 
 
-def get_service(session: DBSession, today: Today) -> ExchangeService:
+async def get_service(session: DBSession, today: Today) -> ExchangeService:
     return ExchangeService(
         ProcedureRepository(session), ReferenceRepository(session), AnnouncementRepository(session), today
     )

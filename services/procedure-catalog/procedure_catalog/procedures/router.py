@@ -36,7 +36,7 @@ VersionNumber = Annotated[int, Path(ge=1, le=1_000_000, description="Version num
 Editor = Annotated[Principal, require_roles(Role.CATALOG_EDITOR)]
 
 
-def get_service(session: DBSession, today: Today) -> ProcedureService:
+async def get_service(session: DBSession, today: Today) -> ProcedureService:
     return ProcedureService(ProcedureRepository(session), ReferenceService(ReferenceRepository(session)), today)
 
 

@@ -22,7 +22,7 @@ router = APIRouter(tags=["reference lists"])
 CodePath = Annotated[ReferenceCode, Path(description="Code of the field or agency.")]
 
 
-def get_service(session: DBSession) -> ReferenceService:
+async def get_service(session: DBSession) -> ReferenceService:
     return ReferenceService(ReferenceRepository(session))
 
 

@@ -17,7 +17,7 @@ from procedure_catalog.stats.service import StatsService
 router = APIRouter(prefix="/procedures", tags=["statistics"])
 
 
-def get_service(session: DBSession) -> StatsService:
+async def get_service(session: DBSession) -> StatsService:
     return StatsService(StatsRepository(session))
 
 

@@ -21,7 +21,7 @@ from satisfaction_survey.models import FeedbackItem, FeedbackStatus
 router = APIRouter(prefix="/surveys/feedback", tags=["feedback"])
 
 
-def get_service(session: DBSession) -> FeedbackService:
+async def get_service(session: DBSession) -> FeedbackService:
     return FeedbackService(FeedbackRepository(session))
 
 

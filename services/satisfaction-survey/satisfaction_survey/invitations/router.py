@@ -33,7 +33,7 @@ PREFIX = "/api/v1/surveys/invitations"
 SECRET_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
-def get_service(request: Request, session: DBSession) -> InvitationService:
+async def get_service(request: Request, session: DBSession) -> InvitationService:
     settings: SurveySettings = request.app.state.settings
     return InvitationService(
         InvitationRepository(session),

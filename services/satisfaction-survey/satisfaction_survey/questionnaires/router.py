@@ -20,7 +20,7 @@ from satisfaction_survey.questionnaires.service import QuestionnaireService, que
 router = APIRouter(prefix="/surveys/questionnaires", tags=["questionnaires"])
 
 
-def get_service(session: DBSession) -> QuestionnaireService:
+async def get_service(session: DBSession) -> QuestionnaireService:
     return QuestionnaireService(QuestionnaireRepository(session))
 
 

@@ -36,7 +36,7 @@ router = APIRouter(prefix="/surveys/responses", tags=["responses"])
 READERS = (Role.SURVEY_ADMIN, Role.LEADER)
 
 
-def get_service(
+async def get_service(
     session: DBSession, invitations: Annotated[InvitationService, Depends(get_invitation_service)]
 ) -> ResponseService:
     return ResponseService(

@@ -21,7 +21,7 @@ router = APIRouter(prefix="/surveys/stats", tags=["stats"])
 READERS = (Role.SURVEY_ADMIN, Role.LEADER, Role.REPORTER)
 
 
-def get_service(request: Request, session: DBSession) -> StatsService:
+async def get_service(request: Request, session: DBSession) -> StatsService:
     settings: SurveySettings = request.app.state.settings
     return StatsService(StatsRepository(session), target=settings.satisfaction_target)
 
