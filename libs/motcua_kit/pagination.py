@@ -86,14 +86,25 @@ async def paginate(
     session: AsyncSession,
     statement: Select[Any],
     params: PageParams,
+    *,
+    window_count: bool = False,
 ) -> tuple[Sequence[Any], int]:
     """Run one page of ``statement`` and the total count of its rows (scalars).
 
     The page comes first: when it is not full and not past the end, it is the last one and the
     total is known without counting (a narrow search, the last page of a list). Otherwise a count
-    runs over the same rows.
+    runs over the same rows. With ``window_count`` the count rides on the page itself
+    (``count(*) OVER ()``): one statement where the rows are costly to find twice (a ranked search on
+    PostgreSQL). SQLite refuses it beside FTS5's ``bm25()``.
     """
-    rows = (await session.scalars(statement.limit(params.size).offset(params.offset))).all()
+    page = statement.limit(params.size).offset(params.offset)
+    if window_count:
+        rows_and_totals = (await session.execute(page.add_columns(func.count().over()))).all()
+        rows: Sequence[Any] = [row[0] for row in rows_and_totals]
+        if rows_and_totals:
+            return rows, int(rows_and_totals[0][-1])
+    else:
+        rows = (await session.scalars(page)).all()
     if 0 < len(rows) < params.size or (not rows and params.offset == 0):
         return rows, params.offset + len(rows)
     total = await session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))

@@ -57,11 +57,12 @@ async def list_items(
     page: Pagination,
     sort: Annotated[list[SortKey], sort_param(list(SORTABLE), default="id")],
     name: Annotated[str | None, Query(max_length=10)] = None,
+    window: bool = False,
 ) -> Page[ItemOut]:
     statement = select(Item)
     if name:
         statement = statement.where(Item.name == name)
-    rows, total = await paginate(session, apply_sort(statement, sort, SORTABLE), page)
+    rows, total = await paginate(session, apply_sort(statement, sort, SORTABLE), page, window_count=window)
     return page_of(rows, total, page, lambda r: ItemOut(id=r.id, name=r.name))
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from motcua_kit.testing import TokenFactory, assert_problem
 
@@ -24,14 +25,18 @@ async def test_unknown_sort_field_is_422(kit_client: httpx.AsyncClient) -> None:
     assert body["errors"][0]["location"] == "query"
 
 
-async def test_totals_of_last_full_and_empty_pages(kit_client: httpx.AsyncClient, tokens: TokenFactory) -> None:
-    # A page that is not full is the last one: its total is known without a count; a full one is counted.
-    empty = (await kit_client.get("/api/v1/items")).json()
+@pytest.mark.parametrize("window", [False, True], ids=["count", "window"])
+async def test_totals_of_last_full_and_empty_pages(
+    kit_client: httpx.AsyncClient, tokens: TokenFactory, window: bool
+) -> None:
+    # A page that is not full is the last one: its total is known without a count; a full one is counted,
+    # by a second statement or beside the rows (count(*) OVER ()).
+    empty = (await kit_client.get("/api/v1/items", params={"window": window})).json()
     assert (empty["items"], empty["total"]) == ([], 0)
     headers = tokens.headers("catalog_editor")
     for name in ["a", "b", "c", "d"]:
         await kit_client.post("/api/v1/items", json={"name": name, "quantity": 1}, headers=headers)
     cases = {(1, 10): (4, 4), (1, 4): (4, 4), (1, 3): (3, 4), (2, 3): (1, 4), (2, 2): (2, 4), (3, 2): (0, 4)}
     for (page, size), (count, total) in cases.items():
-        body = (await kit_client.get("/api/v1/items", params={"page": page, "size": size})).json()
+        body = (await kit_client.get("/api/v1/items", params={"page": page, "size": size, "window": window})).json()
         assert (len(body["items"]), body["total"]) == (count, total), (page, size)

@@ -215,7 +215,10 @@ class ProcedureRepository:
             if any(key.name == "relevance" for key in sort):
                 statement = statement.order_by(match.rank)
         statement = apply_sort(statement, [k for k in sort if k.name != "relevance"], SORTABLE)
-        return await paginate(self.session, statement.order_by(V.code), page)
+        # PostgreSQL counts the matches in the same statement; SQLite cannot beside bm25().
+        return await paginate(
+            self.session, statement.order_by(V.code), page, window_count=bool(terms) and self.dialect == "postgresql"
+        )
 
     async def all_on(self, filters: ProcedureFilters) -> Sequence[ProcedureVersion]:
         return (await self.session.scalars(select(V).where(*filters.conditions()).order_by(V.code))).all()
