@@ -8,10 +8,11 @@ uvloop and httptools):
 - the catalogue read ``GET /api/v1/procedures/{code}`` served by the real procedure-catalog.
 
 Throughput is measured at 10 concurrent connections, latency at 1. The load comes from ``wrk``
-(a C program; `apt-get install wrk`) when it is installed, else from an aiohttp client in a
-separate process. On a 2-core machine the load generator, the gateway and the service share the
-cores, so the gateway rows pay for a third busy process: the ratios are a lower bound of what the
-gateway would reach with a core of its own.
+(a C program; `apt-get install wrk`) when it is installed, else from ``bench/loadgen.py`` (raw
+asyncio protocols on uvloop, which frame responses without decoding them) in a separate process.
+On a 2-core machine the load generator, the gateway and the service share the cores, so the
+gateway rows pay for a third busy process: the ratios are a lower bound of what the gateway would
+reach with a core of its own.
 """
 
 from __future__ import annotations
@@ -39,37 +40,6 @@ WRK_REPORT = textwrap.dedent(
         summary.requests, summary.duration, e.connect + e.read + e.write + e.timeout, e.status,
         latency:percentile(50), latency:percentile(95), latency:percentile(99)))
     end
-    """
-)
-# A closed-loop load generator for machines without wrk: aiohttp, in its own process.
-PYTHON_LOAD = textwrap.dedent(
-    """
-    import asyncio, json, sys, time
-    import aiohttp
-
-    async def main(url, concurrency, seconds, headers):
-        latencies, errors = [], 0
-        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency)) as session:
-            deadline = time.perf_counter() + seconds
-
-            async def worker():
-                nonlocal errors
-                while time.perf_counter() < deadline:
-                    started = time.perf_counter()
-                    async with session.get(url, headers=headers) as response:
-                        await response.read()
-                        errors += response.status != 200
-                    latencies.append(time.perf_counter() - started)
-
-            began = time.perf_counter()
-            await asyncio.gather(*(worker() for _ in range(concurrency)))
-            elapsed = time.perf_counter() - began
-        latencies.sort()
-        pick = lambda p: int(latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))] * 1e6)
-        print(json.dumps({"requests": len(latencies), "duration_us": int(elapsed * 1e6), "errors": 0,
-                          "non2xx": errors, "p50": pick(50), "p95": pick(95), "p99": pick(99)}))
-
-    asyncio.run(main(sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), json.loads(sys.argv[4])))
     """
 )
 
@@ -110,7 +80,7 @@ def load(url: str, *, concurrency: int, seconds: float, headers: dict[str, str],
             argv += ["-H", f"{name}: {value}"]
         output = subprocess.run([*argv, url], capture_output=True, text=True, check=True).stdout  # noqa: S603
     else:
-        argv = [sys.executable, "-c", PYTHON_LOAD, url, str(concurrency), str(seconds), json.dumps(headers)]
+        argv = [sys.executable, "-m", "bench.loadgen", url, str(concurrency), str(seconds), json.dumps(headers)]
         output = subprocess.run(argv, capture_output=True, text=True, check=True).stdout  # noqa: S603
     summary: dict[str, int] = json.loads(output.strip().splitlines()[-1])
     return summary
@@ -167,7 +137,7 @@ async def run(quick: bool) -> list[Table]:
     key, kid, _ = load_or_create_dev_keys(workdir / "dev-keys")
     token = mint_token(key, kid, issuer="motcua-dev", audience="motcua", subject="bench", roles=["leader"])
     bearer = {"Authorization": f"Bearer {token}"}
-    generator = "wrk" if shutil.which("wrk") else "an aiohttp client in another process"
+    generator = "wrk" if shutil.which("wrk") else "bench/loadgen.py (asyncio protocols on uvloop) in another process"
     try:
         for name, server in servers.items():
             server.wait_ready("/livez" if name != "trivial" else "/ping")
