@@ -16,10 +16,11 @@ once, and a response is only framed (status, Content-Length or chunked), never d
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import sys
 import time
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 
@@ -89,8 +90,8 @@ class Connection(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        # uvloop's transports are not subclasses of asyncio.Transport, but have the same methods.
+        self.transport = cast(asyncio.Transport, transport)
         self._send()
 
     def _send(self) -> None:
@@ -113,11 +114,22 @@ class Connection(asyncio.Protocol):
             self.errors += 1
             self.done.set_result(None)
 
+    def abandon(self) -> None:
+        if not self.done.done():
+            self.errors += 1
+            self.done.set_result(None)
+        if self.transport is not None:
+            self.transport.abort()
+
     def _finish(self) -> None:
         assert self.transport is not None
         if not self.done.done():
             self.done.set_result(None)
         self.transport.close()
+
+
+def _same(protocol: Connection) -> Connection:
+    return protocol
 
 
 async def run(url: str, concurrency: int, seconds: float, headers: dict[str, str]) -> dict[str, Any]:
@@ -132,12 +144,15 @@ async def run(url: str, concurrency: int, seconds: float, headers: dict[str, str
     deadline = began + seconds
     connections = []
     for _ in range(concurrency):
-        done: asyncio.Future[None] = loop.create_future()
-        _, protocol = await loop.create_connection(
-            lambda done=done: Connection(request, deadline, latencies, done), host, port
-        )
+        protocol = Connection(request, deadline, latencies, loop.create_future())
+        await loop.create_connection(functools.partial(_same, protocol), host, port)
         connections.append(protocol)
-    await asyncio.gather(*(c.done for c in connections))
+    try:
+        # A server that stops answering must not hang the run: its connections count as errors.
+        await asyncio.wait_for(asyncio.gather(*(c.done for c in connections)), seconds + 30)
+    except TimeoutError:
+        for connection in connections:
+            connection.abandon()
     elapsed = time.perf_counter() - began
     latencies.sort()
 
