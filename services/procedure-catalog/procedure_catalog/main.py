@@ -8,6 +8,7 @@ from motcua_kit.app import API_PREFIX, create_service_app
 from motcua_kit.db import Database
 from motcua_kit.events.metrics import register_delivery_metrics
 from motcua_kit.events.subscriptions import subscriptions_router
+from motcua_kit.pagination import Page
 from procedure_catalog import __version__
 from procedure_catalog.announcements.router import router as announcements_router
 from procedure_catalog.config import CatalogSettings
@@ -15,6 +16,8 @@ from procedure_catalog.events import EVENT_TYPES, STORE
 from procedure_catalog.exchange.router import router as exchange_router
 from procedure_catalog.procedures.router import drafts_router
 from procedure_catalog.procedures.router import router as procedures_router
+from procedure_catalog.procedures.schemas import ProcedureSummary
+from procedure_catalog.procedures.search_cache import SearchCache
 from procedure_catalog.reference.router import router as reference_router
 from procedure_catalog.stats.router import router as stats_router
 
@@ -48,4 +51,5 @@ def create_app(settings: CatalogSettings | None = None, database: Database | Non
         body_limits={IMPORT_PATH: settings.import_max_bytes},
     )
     register_delivery_metrics(app.state.metrics, database, STORE)
+    app.state.search_cache = SearchCache[Page[ProcedureSummary]](settings.search_cache_entries)
     return app

@@ -2,7 +2,8 @@
 
 Announcement decisions and imports from the national database both come here. Each new version
 closes the validity of the open one on its first day, so periods never overlap, and is announced by
-its event (published, amended, abolished) in the same transaction (``procedure_catalog.events``).
+its event (published, amended, abolished) in the same transaction (``procedure_catalog.events``),
+which also raises the catalogue's revision (the key of cached search results).
 """
 
 from __future__ import annotations
@@ -87,8 +88,11 @@ class VersionWriter:
 
     async def write(self) -> None:
         """Close the replaced versions, add the new ones and record one event per new version."""
+        if not self._rows and not self._closing:
+            return
         await self.repository.close_versions(self._closing)
         await self.repository.add_versions(self._rows)
+        await self.repository.raise_revision()
         events = [version_event(row, self.announcement.number) for row in self._rows]
         await record_events(self.repository.session, STORE, events)
         self._rows, self._closing = [], []

@@ -13,10 +13,12 @@ from sqlalchemy.orm import defer
 
 from motcua_kit.pagination import PageParams, Sortable, SortKey, apply_sort, paginate
 from procedure_catalog.models import (
+    REVISION_ROW,
     Announcement,
     AnnouncementChange,
     ApplicantType,
     AuthorityLevel,
+    CatalogueRevision,
     ChangeAction,
     Channel,
     OnlineLevel,
@@ -168,6 +170,19 @@ class ProcedureRepository:
                 statement = statement.options(defer(V.content, raiseload=True))
             found.update({row.procedure_id: row for row in await self.session.scalars(statement)})
         return found
+
+    async def revision(self) -> int:
+        """The catalogue's revision as this transaction sees it (see models.revision)."""
+        value = await self.session.scalar(select(CatalogueRevision.value).where(CatalogueRevision.id == REVISION_ROW))
+        return int(value or 0)
+
+    async def raise_revision(self) -> None:
+        await self.session.execute(
+            update(CatalogueRevision)
+            .where(CatalogueRevision.id == REVISION_ROW)
+            .values(value=CatalogueRevision.value + 1)
+            .execution_options(synchronize_session=False)
+        )
 
     async def add_versions(self, rows: Sequence[dict[str, Any]]) -> None:
         if rows:

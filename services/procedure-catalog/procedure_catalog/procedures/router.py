@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Path, Query, Response, status
+from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response, status
 
 from motcua_kit.auth import Principal, Role, require_roles
 from motcua_kit.concurrency import IfMatch, set_etag
@@ -23,6 +23,7 @@ from procedure_catalog.procedures.schemas import (
     VersionDiff,
     VersionSummary,
 )
+from procedure_catalog.procedures.search_cache import SearchCache
 from procedure_catalog.procedures.service import DraftState, ProcedureService, draft_etag, version_etag
 from procedure_catalog.procedures.views import draft_summary, draft_view, summary_view, version_summary, version_view
 from procedure_catalog.reference.repository import ReferenceRepository
@@ -43,6 +44,14 @@ async def get_service(session: DBSession, today: Today) -> ProcedureService:
 Service = Annotated[ProcedureService, Depends(get_service)]
 
 
+async def search_results(request: Request) -> SearchCache[Page[ProcedureSummary]]:
+    cache: SearchCache[Page[ProcedureSummary]] = request.app.state.search_cache
+    return cache
+
+
+SearchResults = Annotated[SearchCache[Page[ProcedureSummary]], Depends(search_results)]
+
+
 def _draft(state: DraftState, response: Response, language: Language) -> DraftRead:
     set_etag(response, draft_etag(state.procedure.code, state.draft))
     read = draft_view(state.procedure.code, state.draft, state.field, state.agency, language)
@@ -54,6 +63,7 @@ def _draft(state: DraftState, response: Response, language: Language) -> DraftRe
 async def list_procedures(
     *,
     service: Service,
+    cache: SearchResults,
     filters: Filters,
     page: Pagination,
     response: Response,
@@ -68,8 +78,13 @@ async def list_procedures(
     ] = None,
 ) -> Page[ProcedureSummary]:
     """The versions in force on a day (today by default), filtered, searched and ranked. Public."""
-    rows, total = await service.search(filters, q, sort, page)
-    result = page_of(rows, total, page, lambda row: summary_view(row, language))
+
+    async def search() -> Page[ProcedureSummary]:
+        rows, total = await service.search(filters, q, sort, page)
+        return page_of(rows, total, page, lambda row: summary_view(row, language))
+
+    key = (filters, q, tuple(sort), page, language.language)
+    result = await cache.get_or_compute(service.revision, key, language, search)
     language.set_header(response)
     return result
 

@@ -244,6 +244,9 @@ class ProcedureService:
 
     # --- lists and search ---
 
+    async def revision(self) -> int:
+        return await self.repository.revision()
+
     async def search(
         self, filters: ProcedureFilters, query: str | None, sort: Sequence[SortKey], page: PageParams
     ) -> tuple[Sequence[ProcedureVersion], int]:
