@@ -86,6 +86,14 @@ def load(url: str, *, concurrency: int, seconds: float, headers: dict[str, str],
     return summary
 
 
+def paired_load(urls: list[str], *, seconds: float) -> list[dict[str, int]]:
+    """Latency side by side at 1 connection: one request to each URL in turn (``bench.loadgen --paired``)."""
+    argv = [sys.executable, "-m", "bench.loadgen", "--paired", *urls, str(seconds), "{}"]
+    output = subprocess.run(argv, capture_output=True, text=True, check=True).stdout  # noqa: S603
+    result: list[dict[str, int]] = json.loads(output.strip().splitlines()[-1])
+    return result
+
+
 def _serve(module: str, env: dict[str, str], url: str, log: Path) -> ServerProcess:
     return ServerProcess([sys.executable, "-m", module, "serve"], env, url, log)
 
@@ -158,18 +166,30 @@ async def run(quick: bool) -> list[Table]:
                 measure("direct", direct, 10, server),
                 measure("through the gateway", through, 10, gateway),
                 measure("through the gateway, bearer token", through, 10, gateway, bearer),
-                measure("direct, 1 connection", direct, 1, server),
-                measure("through the gateway, 1 connection", through, 1, gateway),
             ]
-            added = (rows[4].median - rows[3].median) * 1000
-            rows[4].note = f"{added:+.2f} ms median"
+            paired_load([direct, through], seconds=min(1.0, seconds))  # warm-up
+            alone, behind, added = paired_load([direct, through], seconds=seconds)
+            rows.append(LoadResult("direct, 1 connection (paired)", alone, 1))
+            rows.append(
+                LoadResult(
+                    "through the gateway, 1 connection (paired)",
+                    behind,
+                    1,
+                    note=f"{added['added_p50_us'] / 1000:+.2f} ms median added",
+                )
+            )
+            rows[3].peak_rss_mb = servers[server].peak_rss_mb
+            rows[4].peak_rss_mb = servers[gateway].peak_rss_mb
             measured: list[Measurement] = list(rows)
             return Table(
                 title,
                 f"{what} One uvicorn worker per process (uvloop, httptools); load from {generator}, "
                 f"{seconds:.0f} s per row after a warm-up; all processes share the machine's cores. "
-                "Ratios are throughput against the direct row at 10 connections; the gateway row at 1 "
-                "connection notes the median latency it adds. Rate limiting runs (in memory) on every request.",
+                "Ratios are throughput against the direct row at 10 connections. The two rows at 1 connection "
+                "are measured in pairs, one request direct and one through the gateway in turn on one "
+                "connection each (so each row's throughput is half of what it would be alone); the gateway "
+                "row notes the median of the paired differences, the latency it adds. Rate limiting runs "
+                "(in memory) on every request.",
                 rows=measured,
                 baseline="direct",
                 target=target,

@@ -10,7 +10,7 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.responses import StreamingResponse
 
-from bench.loadgen import ResponseFramer, run
+from bench.loadgen import ResponseFramer, paired, run
 from tests.e2e.polling import eventually
 from tests.e2e.test_local_stack import free_port
 
@@ -34,6 +34,11 @@ async def test_it_drives_a_server_and_counts_what_is_not_2xx() -> None:
     async def ok() -> dict[str, str]:
         return {"ok": "yes"}
 
+    @app.get("/slow")
+    async def slow() -> dict[str, str]:
+        await asyncio.sleep(0.005)
+        return {"ok": "later"}
+
     @app.get("/streamed")
     async def streamed() -> StreamingResponse:
         return StreamingResponse(iter([b"a", b"b"]), status_code=503)
@@ -44,6 +49,7 @@ async def test_it_drives_a_server_and_counts_what_is_not_2xx() -> None:
     try:
         await eventually(lambda: _started(server), within=10, what="uvicorn to start")
         ok_summary = await run(f"http://127.0.0.1:{port}/ok", 3, 0.3, {"X-Test": "1"})
+        fast, delayed, added = await paired([f"http://127.0.0.1:{port}/ok", f"http://127.0.0.1:{port}/slow"], 0.3, {})
         # As the benchmark runs it: its own process, on uvloop.
         command = await asyncio.create_subprocess_exec(
             sys.executable,
@@ -64,6 +70,10 @@ async def test_it_drives_a_server_and_counts_what_is_not_2xx() -> None:
     assert (ok_summary["errors"], ok_summary["non2xx"]) == (0, 0)
     assert 0 < ok_summary["p50"] <= ok_summary["p95"] <= ok_summary["p99"]
     assert streamed_summary["non2xx"] == streamed_summary["requests"] > 0
+    # In pairs: as many requests to each, and the difference is what the slow route adds (5 ms and more).
+    assert fast["requests"] == delayed["requests"] > 5
+    assert (fast["non2xx"], delayed["non2xx"]) == (0, 0)
+    assert 5000 <= added["added_p50_us"] < delayed["p99"]
 
 
 async def _started(server: uvicorn.Server) -> bool:
