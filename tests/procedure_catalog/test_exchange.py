@@ -182,3 +182,15 @@ async def test_the_public_list_as_csv_with_filters(catalogue: Catalogue) -> None
     assert rows[0][:3] == ["STT", "Mã TTHC", "Tên thủ tục hành chính"]
     assert [row[1] for row in rows[1:]] == [kept]
     assert rows[1][7] == "Trực tiếp: 10 ngày làm việc; Trực tuyến: 8 ngày làm việc"
+
+
+async def test_a_bulk_import_leaves_the_search_index_merged_and_searchable(
+    catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # From BULK_IMPORT changes on, an import merges the search index's pending list and refreshes the
+    # planner's statistics (PostgreSQL); two records stand in for the thousands.
+    monkeypatch.setattr("procedure_catalog.exchange.service.BULK_IMPORT", 2)
+    records = [national_record(), national_record("1.009998", TENTTHC="Cấp thẻ đi lại thử nghiệm")]
+    assert (await _import(catalogue, records))["summary"]["created"] == 2
+    found = await catalogue.client.get("/api/v1/procedures", params={"q": "the di lai thu nghiem"})
+    assert [item["code"] for item in found.json()["items"]] == ["1.009998"]

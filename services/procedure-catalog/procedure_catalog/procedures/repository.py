@@ -198,12 +198,15 @@ class ProcedureRepository:
         await self.session.execute(statement, [{"closing_id": i, "until": until} for i, until in closing])
 
     async def refresh_statistics(self) -> None:
-        """After a bulk write, let PostgreSQL's planner know the table grew (autovacuum comes later).
+        """After a bulk write, merge the search index's pending list and let PostgreSQL's planner know
+        the table grew (autovacuum would do both, later).
 
-        Without it, the first searches after a national import plan as if the table were empty
-        and read every row through the validity index instead of matching on the text first.
+        Without it, the first searches after a national import scan the index's pending list, and
+        plan as if the table were empty, reading every row through the validity index instead of
+        matching on the text first.
         """
         if self.dialect == "postgresql":
+            await self.session.execute(text("SELECT gin_clean_pending_list('ix_procedure_versions_search'::regclass)"))
             await self.session.execute(text("ANALYZE procedure_versions"))
 
     async def search(
