@@ -182,7 +182,7 @@ class Catalogue:
     def uncached(self, workdir: Path) -> ServerProcess:
         """A second process on the same database, with the page cache off: every search runs in full."""
         port = free_port()
-        env = {**self.env, "CATALOG_PORT": str(port), "CATALOG_SEARCH_CACHE_ENTRIES": "0"}
+        env = {**self.env, "CATALOG_PORT": str(port), "CATALOG_SEARCH_CACHE_ITEMS": "0"}
         return ServerProcess(
             [sys.executable, "-m", "procedure_catalog", "serve"],
             env,
@@ -263,7 +263,7 @@ async def run(quick: bool) -> list[Table]:
         "words without diacritics in either language (ranked), asked in turn; filtered lists combine field or "
         "agency, channel, online level and status. The service keeps pages of results until the catalogue "
         "changes, so a repeated request is answered from memory; the `cache off` rows are a second process on "
-        "the same database with CATALOG_SEARCH_CACHE_ENTRIES=0, where every request searches in full.",
+        "the same database with CATALOG_SEARCH_CACHE_ITEMS=0, where every request searches in full.",
         baseline="baseline: bare FastAPI /ping, 10 clients",
         target="p95 <= 20 ms for a search served by the service",
     )

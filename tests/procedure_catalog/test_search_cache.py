@@ -85,8 +85,12 @@ class Counter:
         return run
 
 
+def _weight(value: str) -> int:
+    return len(value)
+
+
 async def test_switched_off_it_never_reads_the_revision() -> None:
-    cache: SearchCache[str] = SearchCache(0)
+    cache: SearchCache[str] = SearchCache(0, _weight)
     counter = Counter()
     for _ in range(2):
         assert await cache.get_or_compute(counter.read, "k", Localiser("vi"), counter.compute("v")) == "v"
@@ -94,7 +98,7 @@ async def test_switched_off_it_never_reads_the_revision() -> None:
 
 
 async def test_least_recently_used_pages_go_first() -> None:
-    cache: SearchCache[str] = SearchCache(2)
+    cache: SearchCache[str] = SearchCache(2, _weight)
     counter = Counter()
     for key in ["a", "b", "a", "c"]:  # "b" is the least recently used when "c" comes
         await cache.get_or_compute(counter.read, key, Localiser("vi"), counter.compute(key))
@@ -105,10 +109,22 @@ async def test_least_recently_used_pages_go_first() -> None:
 
 
 async def test_a_page_computed_at_an_older_revision_is_not_kept() -> None:
-    cache: SearchCache[str] = SearchCache(10)
+    cache: SearchCache[str] = SearchCache(10, _weight)
     old, new = Counter(revision=1), Counter(revision=2)
     await cache.get_or_compute(new.read, "k", Localiser("vi"), new.compute("new"))
     # A request that read its revision before the write committed: answered, not kept.
     assert await cache.get_or_compute(old.read, "k", Localiser("vi"), old.compute("old")) == "old"
     assert await cache.get_or_compute(new.read, "k", Localiser("vi"), new.compute("again")) == "new"
     assert (cache.revision, len(cache)) == (2, 1)
+
+
+async def test_pages_are_weighed_by_their_items() -> None:
+    cache: SearchCache[str] = SearchCache(5, _weight)
+    counter = Counter()
+    for key in ["aa", "bbb", "cccc"]:  # 2 + 3 fit; "cccc" pushes out "aa", then "bbb"
+        await cache.get_or_compute(counter.read, key, Localiser("vi"), counter.compute(key))
+    assert (len(cache), cache.kept_items) == (1, 4)
+    await cache.get_or_compute(counter.read, "x" * 6, Localiser("vi"), counter.compute("x" * 6))  # too big to keep
+    assert (len(cache), cache.kept_items) == (1, 4)
+    await cache.get_or_compute(counter.read, "", Localiser("vi"), counter.compute(""))  # an empty page weighs 1
+    assert (len(cache), cache.kept_items) == (2, 5)

@@ -32,16 +32,16 @@ class CatalogSettings(ServiceSettings):
     import_max_records: Annotated[
         int, Field(ge=1, le=100_000, description="Most records one import may carry (422 beyond).")
     ] = 20_000
-    search_cache_entries: Annotated[
+    search_cache_items: Annotated[
         int,
         Field(
             ge=0,
             le=1_000_000,
             description=(
-                "Pages of list and search results kept in memory per worker, until the catalogue changes"
-                " (least recently used out); 0 turns the cache off."
+                "Procedure summaries kept in memory per worker, in pages of list and search results, until the"
+                " catalogue changes (least recently used pages out; about 4 kB each); 0 turns the cache off."
             ),
         ),
-    ] = 2048
+    ] = 10_000
     # Delivery of the catalogue's events (procedure published, amended, abolished): CATALOG_EVENTS__...
     events: EventSettings = EventSettings()

@@ -51,5 +51,7 @@ def create_app(settings: CatalogSettings | None = None, database: Database | Non
         body_limits={IMPORT_PATH: settings.import_max_bytes},
     )
     register_delivery_metrics(app.state.metrics, database, STORE)
-    app.state.search_cache = SearchCache[Page[ProcedureSummary]](settings.search_cache_entries)
+    app.state.search_cache = SearchCache[Page[ProcedureSummary]](
+        settings.search_cache_items, weight=lambda page: len(page.items)
+    )
     return app

@@ -11,7 +11,8 @@ primary-key lookup) and then either answers from here or searches and keeps the 
 - A page computed after a write committed but under the revision read before it holds newer data
   than its key says; it is dropped with the rest when a request reads the new revision.
 - Each worker process has its own cache; the revision keeps them all right, not in step.
-- ``entries`` bounds it (least recently used out); 0 turns it off.
+- ``items`` bounds it by the pages' weight (their number of summaries, at least 1 each; a summary
+  takes about 4 kB in memory): least recently used pages go first; 0 turns it off.
 """
 
 from __future__ import annotations
@@ -30,14 +31,17 @@ T = TypeVar("T")
 class _Kept(Generic[T]):
     value: T
     languages: frozenset[str]  # the languages the page was written in (Content-Language)
+    weight: int
 
 
 class SearchCache(Generic[T]):
-    def __init__(self, entries: int) -> None:
-        self.entries = entries
+    def __init__(self, items: int, weight: Callable[[T], int]) -> None:
+        self.items = items
+        self.weight = weight
         self.revision = -1
         self.hits = 0
         self.misses = 0
+        self.kept_items = 0
         self._kept: OrderedDict[Hashable, _Kept[T]] = OrderedDict()
 
     def __len__(self) -> int:
@@ -51,11 +55,12 @@ class SearchCache(Generic[T]):
         compute: Callable[[], Awaitable[T]],
     ) -> T:
         """The page for ``key`` at the revision ``read_revision`` gives: kept, or computed and kept."""
-        if not self.entries:
+        if not self.items:
             return await compute()
         revision = await read_revision()
         if revision > self.revision:
             self._kept.clear()
+            self.kept_items = 0
             self.revision = revision
         kept = self._kept.get(key) if revision == self.revision else None
         if kept is not None:
@@ -65,8 +70,11 @@ class SearchCache(Generic[T]):
             return kept.value
         self.misses += 1
         value = await compute()
-        if revision == self.revision:
-            self._kept[key] = _Kept(value, frozenset(localiser.used))
-            if len(self._kept) > self.entries:
-                self._kept.popitem(last=False)
+        weight = max(1, self.weight(value))
+        if revision == self.revision and key not in self._kept and weight <= self.items:
+            self._kept[key] = _Kept(value, frozenset(localiser.used), weight)
+            self.kept_items += weight
+            while self.kept_items > self.items:
+                _, dropped = self._kept.popitem(last=False)
+                self.kept_items -= dropped.weight
         return value
