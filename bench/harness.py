@@ -15,7 +15,6 @@ import statistics
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -25,6 +24,8 @@ from typing import Literal
 import asyncpg
 import httpx
 from sqlalchemy.engine import make_url
+
+from motcua_kit.testing import scratch_postgres_database
 
 
 @dataclass
@@ -216,26 +217,16 @@ async def postgres_database(label: str) -> AsyncIterator[str | None]:
     if not server:
         yield None
         return
-    admin = make_url(server)
-    dsn = admin.set(drivername="postgresql").render_as_string(hide_password=False)
-    name = f"motcua_bench_{label}_{uuid.uuid4().hex[:8]}"
     try:
-        connection = await asyncpg.connect(dsn, timeout=3)
+        probe = await asyncpg.connect(
+            make_url(server).set(drivername="postgresql").render_as_string(hide_password=False), timeout=3
+        )
     except (OSError, asyncpg.PostgresError):
         yield None
         return
-    try:
-        await connection.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await connection.close()
-    try:
-        yield admin.set(database=name).render_as_string(hide_password=False)
-    finally:
-        connection = await asyncpg.connect(dsn)
-        try:
-            await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await connection.close()
+    await probe.close()
+    async with scratch_postgres_database(server, f"motcua_bench_{label}") as url:
+        yield url
 
 
 BARE_FASTAPI = "bare FastAPI /ping"

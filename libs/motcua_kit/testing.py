@@ -49,8 +49,15 @@ async def fresh_database_url(backend: str, label: str, directory: Path) -> Async
         yield f"sqlite:///{directory / (label + '.db')}"
         return
     assert POSTGRES_URL, "POSTGRES_URL is not set"
-    admin_url = make_url(POSTGRES_URL)
-    name = f"motcua_test_{label}_{uuid.uuid4().hex[:8]}"
+    async with scratch_postgres_database(POSTGRES_URL, f"motcua_test_{label}") as url:
+        yield url
+
+
+@asynccontextmanager
+async def scratch_postgres_database(server_url: str, prefix: str) -> AsyncIterator[str]:
+    """A new database named ``<prefix>_<random>`` on ``server_url``'s server, dropped (forcibly) afterwards."""
+    admin_url = make_url(server_url)
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     admin_dsn = admin_url.set(drivername="postgresql").render_as_string(hide_password=False)
     connection = await asyncpg.connect(admin_dsn)
     try:
