@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI
+from sqlalchemy import text
 
 from procedure_catalog.localisation import Localiser
 from procedure_catalog.procedures.search_cache import SearchCache
@@ -128,3 +129,15 @@ async def test_pages_are_weighed_by_their_items() -> None:
     assert (len(cache), cache.kept_items) == (1, 4)
     await cache.get_or_compute(counter.read, "", Localiser("vi"), counter.compute(""))  # an empty page weighs 1
     assert (len(cache), cache.kept_items) == (2, 5)
+
+
+async def test_without_its_revision_row_nothing_is_answered_from_memory(
+    catalogue: Catalogue, catalog_app: FastAPI
+) -> None:
+    await catalogue.published(code="2.000635", name_vi="Cho phép tổ chức hội nghị quốc tế")
+    assert (await _search(catalogue, q="hoi nghi"))["total"] == 1
+    async with catalog_app.state.database.transaction() as session:
+        await session.execute(text("DELETE FROM catalogue_revision"))
+    assert (await _search(catalogue, q="hoi nghi"))["total"] == 1
+    await catalogue.published(code="2.000999", name_vi="Cho phép tổ chức hội nghị trong nước")
+    assert (await _search(catalogue, q="hoi nghi"))["total"] == 2

@@ -171,10 +171,10 @@ class ProcedureRepository:
             found.update({row.procedure_id: row for row in await self.session.scalars(statement)})
         return found
 
-    async def revision(self) -> int:
-        """The catalogue's revision as this transaction sees it (see models.revision)."""
+    async def revision(self) -> int | None:
+        """The catalogue's revision as this transaction sees it (see models.revision); None without its row."""
         value = await self.session.scalar(select(CatalogueRevision.value).where(CatalogueRevision.id == REVISION_ROW))
-        return int(value or 0)
+        return None if value is None else int(value)
 
     async def raise_revision(self) -> None:
         await self.session.execute(

@@ -11,6 +11,8 @@ primary-key lookup) and then either answers from here or searches and keeps the 
 - A page computed after a write committed but under the revision read before it holds newer data
   than its key says; it is dropped with the rest when a request reads the new revision.
 - Each worker process has its own cache; the revision keeps them all right, not in step.
+- Without the revision's row (made by the migration, never deleted by the service) there is no
+  revision to trust: every request searches.
 - ``items`` bounds it by the pages' weight (their number of summaries, at least 1 each; a summary
   takes about 4 kB in memory): least recently used pages go first; 0 turns it off.
 """
@@ -49,7 +51,7 @@ class SearchCache(Generic[T]):
 
     async def get_or_compute(
         self,
-        read_revision: Callable[[], Awaitable[int]],
+        read_revision: Callable[[], Awaitable[int | None]],
         key: Hashable,
         localiser: Localiser,
         compute: Callable[[], Awaitable[T]],
@@ -58,6 +60,9 @@ class SearchCache(Generic[T]):
         if not self.items:
             return await compute()
         revision = await read_revision()
+        if revision is None:  # no revision to trust (its row is gone): nothing is kept or answered from memory
+            self.misses += 1
+            return await compute()
         if revision > self.revision:
             self._kept.clear()
             self.kept_items = 0

@@ -244,7 +244,7 @@ class ProcedureService:
 
     # --- lists and search ---
 
-    async def revision(self) -> int:
+    async def revision(self) -> int | None:
         return await self.repository.revision()
 
     async def search(
