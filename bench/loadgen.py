@@ -16,7 +16,7 @@ processes it measures, so every microsecond it spends per request is taken from 
 client spent about as much CPU per request as the trivial service it was driving, which pulled the
 gateway's ratio down for reasons that were not the gateway's. Here each connection is an
 ``asyncio.Protocol`` driven by callbacks (on uvloop when installed): the request bytes are built
-once, and a response is only framed (status, Content-Length or chunked), never decoded.
+once, and a response is only framed by httptools' parser (status and end), its body never kept.
 """
 
 from __future__ import annotations
@@ -29,58 +29,27 @@ import time
 from typing import Any, cast
 from urllib.parse import urlsplit
 
+import httptools
+
 
 class ResponseFramer:
-    """Finds where each HTTP/1.1 response ends in a byte stream; yields each one's status."""
+    """Finds where each HTTP/1.1 response ends in a byte stream; yields each one's status.
+
+    The parser is llhttp through ``httptools``, as in uvicorn and the gateway's client; bodies are
+    skipped, never kept.
+    """
 
     def __init__(self) -> None:
-        self.buffer = bytearray()
+        self.parser = httptools.HttpResponseParser(self)
+        self._complete: list[int] = []
 
     def feed(self, data: bytes) -> list[int]:
-        self.buffer += data
-        statuses = []
-        while (status := self._one()) is not None:
-            statuses.append(status)
-        return statuses
+        self.parser.feed_data(data)
+        complete, self._complete = self._complete, []
+        return complete
 
-    def _one(self) -> int | None:
-        end = self.buffer.find(b"\r\n\r\n")
-        if end < 0:
-            return None
-        head = bytes(self.buffer[:end]).lower()
-        status = int(head[9:12])
-        start = end + 4
-        if b"\r\ntransfer-encoding: chunked" in head:
-            body_end = self._chunked_end(start)
-            if body_end is None:
-                return None
-        else:
-            body_end = start + _content_length(head)
-            if len(self.buffer) < body_end:
-                return None
-        del self.buffer[:body_end]
-        return status
-
-    def _chunked_end(self, position: int) -> int | None:
-        while True:
-            line_end = self.buffer.find(b"\r\n", position)
-            if line_end < 0:
-                return None
-            size = int(bytes(self.buffer[position:line_end]).split(b";")[0], 16)
-            position = line_end + 2 + size + 2
-            if len(self.buffer) < position:
-                return None
-            if size == 0:
-                return position
-
-
-def _content_length(head: bytes) -> int:
-    marker = head.find(b"\r\ncontent-length:")
-    if marker < 0:
-        return 0
-    start = marker + len(b"\r\ncontent-length:")
-    end = head.find(b"\r\n", start)
-    return int(head[start : end if end >= 0 else len(head)])
+    def on_message_complete(self) -> None:
+        self._complete.append(self.parser.get_status_code())
 
 
 class Connection(asyncio.Protocol):
