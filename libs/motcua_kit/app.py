@@ -8,6 +8,7 @@ response is a problem document.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -67,9 +68,15 @@ def create_service_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         for hook in on_startup:
             await hook(app)
+        # What exists now (modules, routes, schemas, pools: some 170,000 objects) lives as long as the
+        # process. Frozen, it is left out of the collector's full passes, each of which walked all of it
+        # (about 0.1 s, stopping every request in flight, every few hundred requests). Unfrozen at
+        # shutdown, so that an application built and stopped in a longer process (tests) is collected.
+        gc.freeze()
         try:
             yield
         finally:
+            gc.unfreeze()
             for hook in on_shutdown:
                 await hook(app)
             db: Database | None = getattr(app.state, "database", None)
