@@ -87,9 +87,13 @@ async def paginate(
     statement: Select[Any],
     params: PageParams,
     *,
+    rows: bool = False,
     window_count: bool = False,
 ) -> tuple[Sequence[Any], int]:
-    """Run one page of ``statement`` and the total count of its rows (scalars).
+    """Run one page of ``statement`` and the total count of its rows.
+
+    The page holds the first column of each row (an ORM entity, usually), or with ``rows`` whole
+    rows (a select of columns; with ``window_count`` they carry the count as a last column).
 
     The page comes first: when it is not full and not past the end, it is the last one and the
     total is known without counting (a narrow search, the last page of a list). Otherwise a count
@@ -100,15 +104,17 @@ async def paginate(
     page = statement.limit(params.size).offset(params.offset)
     if window_count:
         rows_and_totals = (await session.execute(page.add_columns(func.count().over()))).all()
-        rows: Sequence[Any] = [row[0] for row in rows_and_totals]
+        found: Sequence[Any] = rows_and_totals if rows else [row[0] for row in rows_and_totals]
         if rows_and_totals:
-            return rows, int(rows_and_totals[0][-1])
+            return found, int(rows_and_totals[0][-1])
+    elif rows:
+        found = (await session.execute(page)).all()
     else:
-        rows = (await session.scalars(page)).all()
-    if 0 < len(rows) < params.size or (not rows and params.offset == 0):
-        return rows, params.offset + len(rows)
+        found = (await session.scalars(page)).all()
+    if 0 < len(found) < params.size or (not found and params.offset == 0):
+        return found, params.offset + len(found)
     total = await session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
-    return rows, int(total or 0)
+    return found, int(total or 0)
 
 
 def page_of(rows: Sequence[Any], total: int, params: PageParams, convert: Callable[[Any], T]) -> Page[T]:

@@ -53,16 +53,21 @@ SORTABLE: dict[str, Sortable] = {"name": Item.name, "id": Item.id}
 
 @router.get("")
 async def list_items(
+    *,
     session: DBSession,
     page: Pagination,
     sort: Annotated[list[SortKey], sort_param(list(SORTABLE), default="id")],
     name: Annotated[str | None, Query(max_length=10)] = None,
     window: bool = False,
+    columns: bool = False,
 ) -> Page[ItemOut]:
-    statement = select(Item)
+    # Entities, or rows of columns (``columns``): both have .id and .name.
+    selected: list[Any] = [Item.id, Item.name] if columns else [Item]
+    statement = select(*selected)
     if name:
         statement = statement.where(Item.name == name)
-    rows, total = await paginate(session, apply_sort(statement, sort, SORTABLE), page, window_count=window)
+    sorted_statement = apply_sort(statement, sort, SORTABLE)
+    rows, total = await paginate(session, sorted_statement, page, rows=columns, window_count=window)
     return page_of(rows, total, page, lambda r: ItemOut(id=r.id, name=r.name))
 
 

@@ -25,18 +25,28 @@ async def test_unknown_sort_field_is_422(kit_client: httpx.AsyncClient) -> None:
     assert body["errors"][0]["location"] == "query"
 
 
+@pytest.mark.parametrize("columns", [False, True], ids=["entities", "rows"])
 @pytest.mark.parametrize("window", [False, True], ids=["count", "window"])
 async def test_totals_of_last_full_and_empty_pages(
-    kit_client: httpx.AsyncClient, tokens: TokenFactory, window: bool
+    kit_client: httpx.AsyncClient, tokens: TokenFactory, window: bool, columns: bool
 ) -> None:
     # A page that is not full is the last one: its total is known without a count; a full one is counted,
-    # by a second statement or beside the rows (count(*) OVER ()).
-    empty = (await kit_client.get("/api/v1/items", params={"window": window})).json()
+    # by a second statement or beside the rows (count(*) OVER ()). Rows of columns page the same way.
+    empty = (await kit_client.get("/api/v1/items", params={"window": window, "columns": columns})).json()
     assert (empty["items"], empty["total"]) == ([], 0)
     headers = tokens.headers("catalog_editor")
     for name in ["a", "b", "c", "d"]:
         await kit_client.post("/api/v1/items", json={"name": name, "quantity": 1}, headers=headers)
     cases = {(1, 10): (4, 4), (1, 4): (4, 4), (1, 3): (3, 4), (2, 3): (1, 4), (2, 2): (2, 4), (3, 2): (0, 4)}
     for (page, size), (count, total) in cases.items():
-        body = (await kit_client.get("/api/v1/items", params={"page": page, "size": size, "window": window})).json()
+        params: dict[str, int | bool | str] = {
+            "page": page,
+            "size": size,
+            "window": window,
+            "columns": columns,
+            "sort": "name",
+        }
+        body = (await kit_client.get("/api/v1/items", params=params)).json()
         assert (len(body["items"]), body["total"]) == (count, total), (page, size)
+        names = ["a", "b", "c", "d"][(page - 1) * size : page * size]
+        assert [item["name"] for item in body["items"]] == names

@@ -7,7 +7,21 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Table, bindparam, case, delete, func, insert, or_, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    Table,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer
 
@@ -38,6 +52,33 @@ SORTABLE: dict[str, Sortable] = {
 }
 CHANNEL_COLUMNS = {Channel.IN_PERSON: V.in_person, Channel.ONLINE: V.online, Channel.POSTAL: V.postal}
 APPLICANT_COLUMNS = {ApplicantType.CITIZEN: V.for_citizens, ApplicantType.ORGANISATION: V.for_organisations}
+# What a list shows (procedures.views.summary_view): read as plain rows, without the ORM's identity map.
+SUMMARY_COLUMNS: tuple[Any, ...] = (
+    V.code,
+    V.number,
+    V.status,
+    V.name_vi,
+    V.name_en,
+    V.field_code,
+    V.field_name_vi,
+    V.field_name_en,
+    V.agency_code,
+    V.agency_name_vi,
+    V.agency_name_en,
+    V.authority_level,
+    V.online_level,
+    V.legacy_online_level,
+    V.in_person,
+    V.online,
+    V.postal,
+    V.for_citizens,
+    V.for_organisations,
+    V.one_stop,
+    V.inter_agency,
+    V.internal,
+    V.valid_from,
+    V.valid_until,
+)
 
 
 def valid_on(day: dt.date) -> ColumnElement[bool]:
@@ -216,13 +257,9 @@ class ProcedureRepository:
         sort: Sequence[SortKey],
         page: PageParams,
         exact_code: str | None = None,
-    ) -> tuple[Sequence[ProcedureVersion], int]:
-        # A list shows summaries: the record and the search text stay in the database.
-        statement: Select[Any] = (
-            select(V)
-            .where(*filters.conditions())
-            .options(defer(V.content, raiseload=True), defer(V.search_name), defer(V.search_body))
-        )
+    ) -> tuple[Sequence[Row[Any]], int]:
+        """One page of summaries (rows of :data:`SUMMARY_COLUMNS`) and the count of all matches."""
+        statement: Select[Any] = select(*SUMMARY_COLUMNS).where(*filters.conditions())
         if terms:
             match = text_match(self.dialect, terms)
             if match.join_target is not None and match.join_on is not None:
@@ -235,7 +272,11 @@ class ProcedureRepository:
         statement = apply_sort(statement, [k for k in sort if k.name != "relevance"], SORTABLE)
         # PostgreSQL counts the matches in the same statement; SQLite cannot beside bm25().
         return await paginate(
-            self.session, statement.order_by(V.code), page, window_count=bool(terms) and self.dialect == "postgresql"
+            self.session,
+            statement.order_by(V.code),
+            page,
+            rows=True,
+            window_count=bool(terms) and self.dialect == "postgresql",
         )
 
     async def all_on(self, filters: ProcedureFilters) -> Sequence[ProcedureVersion]:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy import Row
 
 from motcua_kit.concurrency import check_if_match, etag_for
 from motcua_kit.errors import (
@@ -249,7 +250,7 @@ class ProcedureService:
 
     async def search(
         self, filters: ProcedureFilters, query: str | None, sort: Sequence[SortKey], page: PageParams
-    ) -> tuple[Sequence[ProcedureVersion], int]:
+    ) -> tuple[Sequence[Row[Any]], int]:
         terms = query_terms(query) if query else []
         if query and not terms:
             raise UnprocessableContent(

@@ -6,6 +6,8 @@ import copy
 import datetime as dt
 from typing import Any
 
+from sqlalchemy import Row
+
 from procedure_catalog.localisation import Localiser
 from procedure_catalog.models import (
     Agency,
@@ -98,7 +100,8 @@ def draft_summary(code: str, draft: ProcedureDraft) -> DraftSummary:
     )
 
 
-def summary_view(version: ProcedureVersion, localiser: Localiser) -> ProcedureSummary:
+def summary_view(version: Row[Any], localiser: Localiser) -> ProcedureSummary:
+    """A list item from a row of the repository's summary columns."""
     channels = [
         channel
         for channel, offered in (
