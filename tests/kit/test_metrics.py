@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator
@@ -60,9 +61,11 @@ async def test_scrape_gauge_is_sampled_at_most_once_per_interval() -> None:
         return {("SNGV",): float(len(calls)), ("SXD",): 0}
 
     metrics.scrape_gauge("motcua_overdue", "Overdue now.", overdue, labelnames=["agency"], min_interval_seconds=30)
-    await metrics.refresh(now=1000.0)
-    await metrics.refresh(now=1010.0)  # within the interval: the last values are reused
-    text = await exposition(metrics)  # real clock: far from 1000 s, so sampled again
+    # Two moments an hour before the real clock (which counts from boot, so may itself be small).
+    long_ago = time.monotonic() - 3600
+    await metrics.refresh(now=long_ago)
+    await metrics.refresh(now=long_ago + 10)  # within the interval: the last values are reused
+    text = await exposition(metrics)  # the real clock: an hour later, so sampled again
     assert len(calls) == 2
     assert samples(text, "motcua_overdue") == {(("agency", "SNGV"),): 2.0, (("agency", "SXD"),): 0.0}
 
