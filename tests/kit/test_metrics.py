@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import time
 import asyncio
 import datetime as dt
+import time
 from collections.abc import AsyncIterator
 
 import httpx
