@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import gc
 import io
 from typing import Any
 
@@ -11,6 +12,7 @@ import openpyxl
 import pytest
 
 from motcua_kit.testing import TokenFactory, assert_problem
+from procedure_catalog.exchange.service import ExchangeService
 from tests.procedure_catalog.factories import Catalogue, national_record
 
 
@@ -194,3 +196,19 @@ async def test_a_bulk_import_leaves_the_search_index_merged_and_searchable(
     assert (await _import(catalogue, records))["summary"]["created"] == 2
     found = await catalogue.client.get("/api/v1/procedures", params={"q": "the di lai thu nghiem"})
     assert [item["code"] for item in found.json()["items"]] == ["1.009998"]
+
+
+async def test_an_import_runs_with_the_collector_paused(catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Its thousands of records would otherwise be walked by every full collection (motcua_kit.collector).
+    seen: list[bool] = []
+    import_records = ExchangeService.import_records
+
+    async def watched(self: ExchangeService, *args: Any, **kwargs: Any) -> Any:
+        seen.append(gc.isenabled())
+        return await import_records(self, *args, **kwargs)
+
+    monkeypatch.setattr(ExchangeService, "import_records", watched)
+    assert gc.isenabled()
+    assert (await _import(catalogue, [national_record()]))["summary"]["created"] == 1
+    assert seen == [False]
+    assert gc.isenabled()

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from motcua_kit.auth import Principal, Role, require_roles
+from motcua_kit.collector import pause_collector
 from motcua_kit.db import DBSession
 from motcua_kit.errors import problem_responses
 from procedure_catalog.announcements.repository import AnnouncementRepository
@@ -81,7 +82,13 @@ async def export_procedures(
     return Response(body, media_type=MEDIA_TYPES[format_], headers=headers)
 
 
-@router.post("/import", summary="Import national records", responses=problem_responses(409, 422))
+@router.post(
+    "/import",
+    summary="Import national records",
+    responses=problem_responses(409, 422),
+    # Thousands of records in memory at once: the collector's full passes would walk them all, for nothing.
+    dependencies=[Depends(pause_collector)],
+)
 async def import_procedures(
     body: ImportRequest,
     service: Service,
