@@ -212,3 +212,19 @@ async def test_an_import_runs_with_the_collector_paused(catalogue: Catalogue, mo
     assert (await _import(catalogue, [national_record()]))["summary"]["created"] == 1
     assert seen == [False]
     assert gc.isenabled()
+
+
+async def test_an_export_runs_with_the_collector_paused(catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[bool] = []
+    versions = ExchangeService.versions
+
+    async def watched(self: ExchangeService, *args: Any, **kwargs: Any) -> Any:
+        seen.append(gc.isenabled())
+        return await versions(self, *args, **kwargs)
+
+    monkeypatch.setattr(ExchangeService, "versions", watched)
+    for export_format in ("national", "xlsx", "csv"):
+        response = await catalogue.client.get("/api/v1/procedures/export", params={"format": export_format})
+        assert response.status_code == 200
+    assert seen == [False, False, False]
+    assert gc.isenabled()

@@ -51,6 +51,8 @@ Service = Annotated[ExchangeService, Depends(get_service)]
             "content": {"application/json": {}, XLSX_MEDIA_TYPE: {}, "text/csv": {}},
         }
     },
+    # The whole catalogue in memory at once (see import_procedures).
+    dependencies=[Depends(pause_collector)],
 )
 async def export_procedures(
     service: Service,
@@ -86,7 +88,8 @@ async def export_procedures(
     "/import",
     summary="Import national records",
     responses=problem_responses(409, 422),
-    # Thousands of records in memory at once: the collector's full passes would walk them all, for nothing.
+    # Thousands of records in memory at once: the collector's full passes would walk them all, for nothing
+    # (motcua_kit.collector).
     dependencies=[Depends(pause_collector)],
 )
 async def import_procedures(
