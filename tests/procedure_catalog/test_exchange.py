@@ -198,33 +198,29 @@ async def test_a_bulk_import_leaves_the_search_index_merged_and_searchable(
     assert [item["code"] for item in found.json()["items"]] == ["1.009998"]
 
 
-async def test_an_import_runs_with_the_collector_paused(catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Its thousands of records would otherwise be walked by every full collection (motcua_kit.collector).
+def _collector_state_when_called(monkeypatch: pytest.MonkeyPatch, method: str) -> list[bool]:
+    """Whether the collector ran at each call of ``ExchangeService.<method>``."""
     seen: list[bool] = []
-    import_records = ExchangeService.import_records
+    wrapped = getattr(ExchangeService, method)
 
     async def watched(self: ExchangeService, *args: Any, **kwargs: Any) -> Any:
         seen.append(gc.isenabled())
-        return await import_records(self, *args, **kwargs)
+        return await wrapped(self, *args, **kwargs)
 
-    monkeypatch.setattr(ExchangeService, "import_records", watched)
+    monkeypatch.setattr(ExchangeService, method, watched)
+    return seen
+
+
+async def test_imports_and_exports_run_with_the_collector_paused(
+    catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Their thousands of records would otherwise be walked by every full collection (motcua_kit.collector).
+    importing = _collector_state_when_called(monkeypatch, "import_records")
+    exporting = _collector_state_when_called(monkeypatch, "versions")
     assert gc.isenabled()
     assert (await _import(catalogue, [national_record()]))["summary"]["created"] == 1
-    assert seen == [False]
-    assert gc.isenabled()
-
-
-async def test_an_export_runs_with_the_collector_paused(catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch) -> None:
-    seen: list[bool] = []
-    versions = ExchangeService.versions
-
-    async def watched(self: ExchangeService, *args: Any, **kwargs: Any) -> Any:
-        seen.append(gc.isenabled())
-        return await versions(self, *args, **kwargs)
-
-    monkeypatch.setattr(ExchangeService, "versions", watched)
     for export_format in ("national", "xlsx", "csv"):
         response = await catalogue.client.get("/api/v1/procedures/export", params={"format": export_format})
         assert response.status_code == 200
-    assert seen == [False, False, False]
+    assert (importing, exporting) == ([False], [False, False, False])
     assert gc.isenabled()
