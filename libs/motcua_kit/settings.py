@@ -66,7 +66,14 @@ class DatabaseSettings(BaseModel):
         ),
     ] = 35.0
     sqlite_busy_timeout_ms: Annotated[
-        int, Field(ge=0, description="How long a SQLite write waits for the writer lock before 503 database_busy.")
+        int,
+        Field(
+            ge=0,
+            description=(
+                "How long a SQLite write waits for its turn among the process's writers, and then for the file's"
+                " writer lock, before 503 database_busy."
+            ),
+        ),
     ] = 10_000
     sqlite_synchronous: Annotated[
         str,

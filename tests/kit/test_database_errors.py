@@ -134,3 +134,65 @@ async def test_sqlite_waits_for_the_writer_lock_as_long_as_configured(tmp_path: 
             assert await session.scalar(text("PRAGMA busy_timeout")) == 1234
     finally:
         await database.dispose()
+
+
+async def test_sqlite_writers_of_a_process_take_turns_in_arrival_order(tmp_path: Path) -> None:
+    # Polling for the file's write lock let late writers overtake early ones (seconds of tail latency).
+    database = Database.from_settings(DatabaseSettings(url=f"sqlite:///{tmp_path / 'turns.db'}"))
+    entered: list[int] = []
+    inside = 0
+
+    async def write(number: int) -> None:
+        nonlocal inside
+        async with database.transaction() as session:
+            inside += 1
+            assert inside == 1
+            entered.append(number)
+            await session.execute(text("CREATE TABLE IF NOT EXISTS t (n INTEGER)"))
+            await session.execute(text("INSERT INTO t VALUES (:n)"), {"n": number})
+            await asyncio.sleep(0.01)
+            inside -= 1
+
+    try:
+        writers = []
+        for number in range(8):
+            writers.append(asyncio.create_task(write(number)))
+            await asyncio.sleep(0.001)
+        # A reader does not queue behind them (WAL).
+        async with database.transaction(write=False) as session:
+            assert await session.scalar(text("SELECT 1")) == 1
+        assert len(entered) < 8
+        await asyncio.gather(*writers)
+        assert entered == list(range(8))
+        async with database.transaction(write=False) as session:
+            assert await session.scalar(text("SELECT count(*) FROM t")) == 8
+    finally:
+        await database.dispose()
+
+
+async def test_a_sqlite_writer_queued_past_the_busy_timeout_is_database_busy(kit_settings: KitSettings) -> None:
+    database = Database.from_settings(DatabaseSettings(url="sqlite:///:memory:", sqlite_busy_timeout_ms=200))
+    app = create_service_app(
+        settings=kit_settings, title="t", version="0", description="t", routers=[router], database=database
+    )
+    holding, release = asyncio.Event(), asyncio.Event()
+
+    async def hold() -> None:
+        async with database.transaction():
+            holding.set()
+            await release.wait()
+
+    holder = asyncio.create_task(hold())
+    try:
+        await holding.wait()
+        async with api_client(app) as client:
+            started = time.perf_counter()
+            response = await client.post("/api/v1/items/unchecked", json={"name": "q", "quantity": 1})
+            waited = time.perf_counter() - started
+        assert_problem(response, 503, "database_busy")
+        assert response.headers["retry-after"] == "1"
+        assert 0.2 <= waited < 5
+    finally:
+        release.set()
+        await holder
+        await database.dispose()
