@@ -263,6 +263,7 @@ async def test_same_key_and_body_replays_the_answer(
     assert again.json() == first.json()
     assert again.headers["idempotent-replayed"] == "true"
     assert again.headers["location"] == first.headers["location"]
+    assert again.headers["etag"] == first.headers["etag"]
     listed = await client.get(
         "/api/v1/dossiers", params={"procedure": "1.777777"}, headers=tokens.headers("reception_officer")
     )

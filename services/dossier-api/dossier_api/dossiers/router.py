@@ -21,7 +21,7 @@ from dossier_api.dossiers.views import dossier_etag, to_read, to_receipt, to_sum
 from dossier_api.models import Channel, DossierStatus, ReturnMethod, Timeliness
 from dossier_api.observability import dossier_metrics
 from motcua_kit.auth import Principal, Role, require_roles
-from motcua_kit.concurrency import set_etag
+from motcua_kit.concurrency import etag_for, set_etag
 from motcua_kit.db import DBSession, utcnow
 from motcua_kit.errors import problem_responses
 from motcua_kit.pagination import Page, Pagination, SortKey, page_of, sort_param
@@ -99,7 +99,12 @@ async def receive_dossier(
             return JSONResponse(  # type: ignore[return-value]
                 replay.body,
                 status_code=replay.status,
-                headers={"Location": f"/api/v1/dossiers/{replay.body['code']}", "Idempotent-Replayed": "true"},
+                headers={
+                    "Location": f"/api/v1/dossiers/{replay.body['code']}",
+                    "Idempotent-Replayed": "true",
+                    # The first answer's ETag, as its body is the first answer's: stale (412) if the dossier moved on.
+                    "ETag": etag_for("dossier", replay.body["code"], replay.body["version"]),
+                },
             )
     reception = await service.receive(body, principal, procedure)
     receipt = to_receipt(reception.dossier, principal, reception.tracking_secret)
