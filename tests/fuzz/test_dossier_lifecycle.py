@@ -3,10 +3,10 @@
 The per-operation fuzzing (test_dossier_api.py) calls each operation alone, so an action on a dossier
 mostly meets an unknown code (404) or a missing ETag (428). Here schemathesis's state machine
 (Hypothesis rule-based testing) follows links: a reception's 201, and every action's 200, hand the
-dossier's code and its ETag (as If-Match) to the next call, so generated sequences reach assignment,
-fees, pauses, supplements, transfers, rescheduling, resolution and return in whatever order Hypothesis
-tries, each answer checked as in the per-operation fuzzing (no server error, documented status,
-content type and schema; every error a problem document).
+dossier's code to the next call, and an action goes with the dossier's current ETag as If-Match (read
+just before it: stale ETags have tests of their own). Generated sequences thus try the actions in
+whatever order Hypothesis picks, each answer checked as in the per-operation fuzzing (no server error,
+documented status, content type and schema; every error a problem document).
 
 The links are added here, from the app's own document, rather than published: they say how to chain
 the calls, which the contract does not promise. Receptions name the procedure the fake catalogue
