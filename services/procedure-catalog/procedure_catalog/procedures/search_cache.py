@@ -14,15 +14,17 @@ primary-key lookup) and then either answers from here or searches and keeps the 
 - Without the revision's row (made by the migration, never deleted by the service) there is no
   revision to trust: every request searches.
 - ``items`` bounds it by the pages' weight (their number of summaries, at least 1 each; a summary
-  takes about 4 kB in memory): least recently used pages go first; 0 turns it off.
+  takes about 4 kB in memory): least recently used pages go first (cachetools' ``LRUCache``, sized
+  by weight); a page heavier than the whole bound is not kept; 0 turns it off.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
+
+from cachetools import LRUCache
 
 from procedure_catalog.localisation import Localiser
 
@@ -43,11 +45,15 @@ class SearchCache(Generic[T]):
         self.revision = -1
         self.hits = 0
         self.misses = 0
-        self.kept_items = 0
-        self._kept: OrderedDict[Hashable, _Kept[T]] = OrderedDict()
+        self._kept: LRUCache[Hashable, _Kept[T]] = LRUCache(max(items, 1), getsizeof=lambda kept: kept.weight)
 
     def __len__(self) -> int:
         return len(self._kept)
+
+    @property
+    def kept_items(self) -> int:
+        """The summaries held, across every kept page."""
+        return int(self._kept.currsize)
 
     async def get_or_compute(
         self,
@@ -65,12 +71,10 @@ class SearchCache(Generic[T]):
             return await compute()
         if revision > self.revision:
             self._kept.clear()
-            self.kept_items = 0
             self.revision = revision
         kept = self._kept.get(key) if revision == self.revision else None
         if kept is not None:
             self.hits += 1
-            self._kept.move_to_end(key)
             localiser.used.update(kept.languages)
             return kept.value
         self.misses += 1
@@ -78,8 +82,4 @@ class SearchCache(Generic[T]):
         weight = max(1, self.weight(value))
         if revision == self.revision and key not in self._kept and weight <= self.items:
             self._kept[key] = _Kept(value, frozenset(localiser.used), weight)
-            self.kept_items += weight
-            while self.kept_items > self.items:
-                _, dropped = self._kept.popitem(last=False)
-                self.kept_items -= dropped.weight
         return value
