@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
+
+from cachetools import LRUCache
 
 from motcua_gateway.apiclients.verifier import ApiClientIdentity, ApiKeyVerifier
 from motcua_gateway.internal_tokens import InternalTokenIssuer
@@ -61,7 +62,7 @@ class Authenticator:
         self.api_keys = api_keys
         self.internal_tokens = internal_tokens
         self.cache_size = cache_size
-        self._verified: OrderedDict[bytes, tuple[Principal, float]] = OrderedDict()
+        self._verified: LRUCache[bytes, tuple[Principal, float]] = LRUCache(max(cache_size, 1))
 
     async def authenticate(self, authorization: bytes | None, api_key: bytes | None) -> Caller:
         if authorization is not None and api_key is not None:
@@ -81,7 +82,6 @@ class Authenticator:
         cached = self._verified.get(digest)
         now = time.time()
         if cached is not None and cached[1] > now:
-            self._verified.move_to_end(digest)
             principal = cached[0]
         else:
             try:
@@ -93,8 +93,6 @@ class Authenticator:
                 expires = principal.claims.get("exp")
                 until = min(float(expires), now + TOKEN_CACHE_SECONDS) if isinstance(expires, int | float) else now
                 self._verified[digest] = (principal, until)
-                if len(self._verified) > self.cache_size:
-                    self._verified.popitem(last=False)
         return Caller(principal, f"sub:{principal.subject}", authorization)
 
     async def _api_key(self, api_key: bytes) -> Caller:
