@@ -17,11 +17,11 @@ from dossier_api.dossiers.repository import SORTABLE, DossierFilter, DossierRepo
 from dossier_api.dossiers.schemas import DossierCode, DossierCreate, DossierRead, DossierReceipt, DossierSummary
 from dossier_api.dossiers.service import DossierService, request_fingerprint
 from dossier_api.dossiers.timeline_schemas import TimelineEntryRead
-from dossier_api.dossiers.views import dossier_etag, to_read, to_receipt, to_summary
+from dossier_api.dossiers.views import dossier_etag, dossier_version_etag, to_read, to_receipt, to_summary
 from dossier_api.models import Channel, DossierStatus, ReturnMethod, Timeliness
 from dossier_api.observability import dossier_metrics
 from motcua_kit.auth import Principal, Role, require_roles
-from motcua_kit.concurrency import etag_for, set_etag
+from motcua_kit.concurrency import set_etag
 from motcua_kit.db import DBSession, utcnow
 from motcua_kit.errors import problem_responses
 from motcua_kit.pagination import Page, Pagination, SortKey, page_of, sort_param
@@ -103,7 +103,7 @@ async def receive_dossier(
                     "Location": f"/api/v1/dossiers/{replay.body['code']}",
                     "Idempotent-Replayed": "true",
                     # The first answer's ETag, as its body is the first answer's: stale (412) if the dossier moved on.
-                    "ETag": etag_for("dossier", replay.body["code"], replay.body["version"]),
+                    "ETag": dossier_version_etag(replay.body["code"], replay.body["version"]),
                 },
             )
     reception = await service.receive(body, principal, procedure)

@@ -25,7 +25,12 @@ from motcua_kit.db import utcnow
 
 
 def dossier_etag(dossier: Dossier) -> str:
-    return etag_for("dossier", dossier.code, dossier.version)
+    return dossier_version_etag(dossier.code, dossier.version)
+
+
+def dossier_version_etag(code: str, version: int) -> str:
+    """The ETag of a dossier at ``version``, as an answer recorded then (an idempotent replay) carries it."""
+    return etag_for("dossier", code, version)
 
 
 def procedure_of(dossier: Dossier) -> ProcedureSnapshotRead:
