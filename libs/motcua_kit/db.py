@@ -51,6 +51,8 @@ NAMING_CONVENTION: dict[str, str] = {
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _IMMEDIATE = "motcua_sqlite_immediate"
+# A Database built from an engine alone waits in the writers' queue as long as the settings' default.
+_WRITER_WAIT_SECONDS: float = DatabaseSettings.model_fields["sqlite_busy_timeout_ms"].default / 1000
 
 
 def new_metadata() -> MetaData:
@@ -200,7 +202,7 @@ def dialect_insert(session: AsyncSession) -> Any:
 class Database:
     """A service's engine and session factory; lives on ``app.state.database``."""
 
-    def __init__(self, engine: AsyncEngine, *, writer_wait_seconds: float = 10.0) -> None:
+    def __init__(self, engine: AsyncEngine, *, writer_wait_seconds: float = _WRITER_WAIT_SECONDS) -> None:
         self.engine = engine
         self.sqlite = engine.dialect.name == "sqlite"
         self.sessionmaker = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
